@@ -1,0 +1,17 @@
+"""The Pulumi program: spec -> plan -> quota gate -> drift gate -> components -> outputs."""
+
+import pulumi
+
+from components import Network
+from components.azs import resolve_availability_zones
+from foundation import program
+
+prepared = program.load()
+plan = program.make_plan(prepared, resolve_availability_zones(prepared.spec))
+network = Network("network", plan)
+
+pulumi.export("vpcIds", network.vpc_ids)
+pulumi.export("subnetIds", network.subnet_ids)
+pulumi.export("routeTableIds", network.route_table_ids)
+pulumi.export("transitGatewayId", network.transit_gateway_id)
+pulumi.export("transitGatewayRouteTableIds", network.transit_route_table_ids)

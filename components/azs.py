@@ -1,0 +1,42 @@
+"""Resolving the stack's AZs through AWS (a provider invoke), in AZ-slot order.
+
+A count takes the first N available AZs that need no opt-in; an explicit list of names or
+AZ IDs is honoured in its order. Allocation is keyed by slot, so this mapping never
+renumbers anything.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from foundation.errors import Problem
+from foundation.spec import ROOT, StackSpec
+
+
+def resolve_availability_zones(spec: StackSpec) -> list[str]:
+    """AZ names for the stack's slots, asked of AWS (or of the mock engine offline)."""
+    result = aws.get_availability_zones(
+        state="available",
+        filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status",
+                                                    values=["opt-in-not-required"])])
+    names = list(result.names)
+    by_id = dict(zip(result.zone_ids, result.names, strict=False))
+    wanted = spec.network.availability_zones
+    if isinstance(wanted, int):
+        if len(names) < wanted:
+            raise pulumi.RunError(str(Problem(
+                spec.source, f"{ROOT}.availabilityZones",
+                f"{spec.region} has {len(names)} available AZs here, not {wanted}",
+                f"use at most {len(names)}")))
+        return names[:wanted]
+    out = []
+    for i, az in enumerate(wanted):
+        name = by_id.get(az, az)
+        if name not in names:
+            raise pulumi.RunError(str(Problem(
+                spec.source, f"{ROOT}.availabilityZones[{i}]",
+                f"'{az}' is not an available AZ in this account",
+                f"choose from {', '.join(names)}")))
+        out.append(name)
+    return out

@@ -1,0 +1,1 @@
+"""Analyses of a NetworkPlan: reachability, AZ failure, policy rules. Pure functions."""

@@ -1,0 +1,152 @@
+"""`python -m foundation`: plan, quotas, drift and ipam check.
+
+Exit codes: 0 ok (warnings allowed), 1 a check failed, 2 bad input or error. Errors go to
+stderr as one line per problem (key path, what is wrong, how to fix it), never as a
+traceback, and a command that exits 2 leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from foundation.errors import FoundationError, InputError, Problem
+
+FORMATS = ("text", "markdown", "json")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"error: {message}. Fix: see `python -m foundation {self.prog.split()[-1]} --help`",
+              file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = _Parser(prog="python -m foundation",
+                     description="A reliable AWS network foundation: plan, quotas, drift, IPAM.")
+    parser.add_argument("--project", type=Path, default=Path("."),
+                        help="project folder holding stacks/ (default: the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    plan = sub.add_parser("plan", help="offline plan of a stack (no AWS credentials needed)")
+    plan.add_argument("stack", help="names stacks/Pulumi.<STACK>.yaml")
+    plan.add_argument("--format", choices=FORMATS, default="text")
+    plan.add_argument("--output", type=Path, help="write the report to FILE instead of stdout")
+    plan.add_argument("--frozen", action="store_true",
+                      help="never write the lock; missing entries fail the check (exit 1), for CI")
+    plan.add_argument("--live", action="store_true",
+                      help="compare quotas with the account's real usage and limits (needs AWS)")
+    plan.set_defaults(handler=cmd_plan)
+
+    quotas = sub.add_parser("quotas", help="live quota preflight (AWS credentials needed)")
+    quotas.add_argument("stack")
+    quotas.add_argument("--format", choices=FORMATS, default="text")
+    quotas.add_argument("--output", type=Path)
+    quotas.set_defaults(handler=cmd_quotas)
+
+    drift = sub.add_parser("drift", help="live drift check, read-only (AWS credentials needed)")
+    drift.add_argument("stack")
+    drift.add_argument("--format", choices=FORMATS, default="text")
+    drift.add_argument("--output", type=Path)
+    drift.add_argument("--notify", metavar="URL",
+                       help="POST a JSON message (Slack-compatible `text`) when drift is found")
+    drift.set_defaults(handler=cmd_drift)
+
+    ipam = sub.add_parser("ipam", help="address management")
+    ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, parser_class=_Parser)
+    check = ipam_sub.add_parser("check", help="validate the address plan and lock of all stacks")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(handler=cmd_ipam_check)
+    return parser
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Print to stdout, or write FILE atomically."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        target = output.resolve()
+        fd, tmp = tempfile.mkstemp(prefix=".foundation.", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise InputError.single("--output", str(output), f"cannot be written ({exc.strerror})",
+                                "choose a writable path") from None
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """The offline plan (with --live, quotas from the account)."""
+    from foundation.planning import build_report
+    from foundation.reports.render import render
+    from foundation.stacks import Workspace
+
+    live = None
+    if args.live:
+        from foundation.quotas.live import live_quota_rows
+
+        live = live_quota_rows
+    report = build_report(Workspace(args.project), args.stack, frozen=args.frozen,
+                          live_quotas=live)
+    emit(render(report, args.format), args.output)
+    return report.exit_code
+
+
+def cmd_quotas(args: argparse.Namespace) -> int:
+    """Live quota preflight of a stack."""
+    from foundation.quotas.command import run_quotas
+
+    text, code = run_quotas(args.project, args.stack, args.format)
+    emit(text, args.output)
+    return code
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    """Live drift check of a stack."""
+    from foundation.drift.command import run_drift
+
+    text, code, notice = run_drift(args.project, args.stack, args.format, args.notify)
+    emit(text, args.output)
+    if notice:
+        print(notice, file=sys.stderr)
+    return code
+
+
+def cmd_ipam_check(args: argparse.Namespace) -> int:
+    """Validate the address plan and the lock across all stacks."""
+    from foundation.ipamcheck import run_check
+
+    text, code = run_check(args.project, args.format)
+    sys.stdout.write(text)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except FoundationError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: still no traceback for the user, unless asked for
+        if os.environ.get("FOUNDATION_DEBUG"):
+            raise
+        problem = Problem("foundation", "", f"internal error: {type(exc).__name__}: {exc}",
+                          "rerun with FOUNDATION_DEBUG=1 and report the traceback")
+        print(f"error: {problem}", file=sys.stderr)
+        return 2

@@ -1,0 +1,237 @@
+"""The NetworkPlan: frozen, serialisable data describing every resource of a stack.
+
+Everything downstream (components, quotas, drift, analysis, reports) reads this; nothing
+downstream recomputes addresses. Names are stable logical names derived from config keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from netaddr import IPNetwork
+
+TargetType = Literal["igw", "nat", "tgw"]
+AWS_RESERVED_PER_SUBNET = 5
+
+
+@dataclass(frozen=True)
+class RouteTarget:
+    """Where a route sends traffic: the IGW, a named NAT gateway, or the Transit Gateway."""
+
+    type: TargetType
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One non-local route of a VPC route table."""
+
+    destination: str
+    target: RouteTarget
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """A VPC route table, the subnets explicitly associated with it, and its routes."""
+
+    name: str
+    vpc: str
+    routes: tuple[Route, ...]
+    subnets: tuple[str, ...]
+    private: bool  # workload table: gateway endpoints attach here
+
+
+@dataclass(frozen=True)
+class Subnet:
+    """One subnet of one tier in one AZ slot."""
+
+    name: str
+    vpc: str
+    tier: str
+    az: str
+    slot: int
+    cidr: str
+    route_table: str
+    lock_key: str
+    new: bool = False
+
+    @property
+    def usable(self) -> int:
+        """Usable addresses: AWS reserves five in every subnet."""
+        return IPNetwork(self.cidr).size - AWS_RESERVED_PER_SUBNET
+
+
+@dataclass(frozen=True)
+class NatGateway:
+    """A public NAT gateway with its Elastic IP, in one AZ's public subnet."""
+
+    name: str
+    az: str
+    subnet: str
+    eip: str
+
+
+@dataclass(frozen=True)
+class FlowLog:
+    """VPC flow logs (FSBP EC2.6)."""
+
+    name: str
+    vpc: str
+    destination: Literal["cloudwatch", "s3"]
+    traffic_type: str
+    retention_days: int
+    log_group: str
+    bucket_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class GatewayEndpoint:
+    """An S3 or DynamoDB gateway endpoint on the VPC's workload route tables."""
+
+    name: str
+    vpc: str
+    service: str
+    route_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DefaultSecurityGroup:
+    """The VPC's default security group, managed so that it holds no rules (FSBP EC2.2)."""
+
+    name: str
+    vpc: str
+    ingress: tuple[str, ...] = ()
+    egress: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vpc:
+    """A hub or spoke VPC and everything inside it."""
+
+    name: str
+    role: Literal["hub", "spoke"]
+    segment: str | None
+    cidr: str
+    lock_key: str
+    az_slots: int
+    subnets: tuple[Subnet, ...]
+    route_tables: tuple[RouteTable, ...]
+    nat_gateways: tuple[NatGateway, ...] = ()
+    internet_gateway: str | None = None
+    flow_log: FlowLog | None = None
+    endpoints: tuple[GatewayEndpoint, ...] = ()
+    default_security_group: DefaultSecurityGroup | None = None
+    map_public_ip_on_launch: bool = False
+    new: bool = False
+
+    def subnets_of(self, tier: str) -> tuple[Subnet, ...]:
+        """Subnets of one tier, in AZ-slot order."""
+        return tuple(s for s in self.subnets if s.tier == tier)
+
+    def route_table(self, name: str) -> RouteTable:
+        """A route table by name."""
+        return next(t for t in self.route_tables if t.name == name)
+
+    def subnet(self, name: str) -> Subnet:
+        """A subnet by name."""
+        return next(s for s in self.subnets if s.name == name)
+
+
+@dataclass(frozen=True)
+class TgwAttachment:
+    """A VPC attachment, on the VPC's dedicated transit subnets (one per AZ)."""
+
+    name: str
+    vpc: str
+    subnets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TgwStaticRoute:
+    """A static route of a TGW route table: to an attachment, or a blackhole."""
+
+    destination: str
+    attachment: str | None = None
+    blackhole: bool = False
+
+
+@dataclass(frozen=True)
+class TgwRouteTable:
+    """A TGW route table: who is associated, what propagates into it, static routes."""
+
+    name: str
+    associations: tuple[str, ...]
+    propagations: tuple[str, ...]
+    static_routes: tuple[TgwStaticRoute, ...]
+
+
+@dataclass(frozen=True)
+class TransitGateway:
+    """The Transit Gateway with secure options and its segment route tables."""
+
+    name: str
+    asn: int
+    auto_accept_shared_attachments: bool
+    default_route_table_association: bool
+    default_route_table_propagation: bool
+    dns_support: bool
+    attachments: tuple[TgwAttachment, ...]
+    route_tables: tuple[TgwRouteTable, ...]
+
+    def route_table(self, name: str) -> TgwRouteTable:
+        """A TGW route table by name."""
+        return next(t for t in self.route_tables if t.name == name)
+
+    def association_of(self, attachment: str) -> TgwRouteTable:
+        """The route table an attachment is associated with."""
+        return next(t for t in self.route_tables if attachment in t.associations)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A segment as configured (used by analysis to state the intent)."""
+
+    name: str
+    connects_to: tuple[str, ...]
+    isolated: bool
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """Every resource of one stack, derived from the spec and the allocation."""
+
+    stack: str
+    region: str
+    pool_name: str
+    pool_cidr: str
+    availability_zones: tuple[str, ...]
+    egress: Literal["nat-per-az", "single-nat", "none"]
+    production: bool
+    segments: tuple[Segment, ...]
+    vpcs: tuple[Vpc, ...]
+    transit_gateway: TransitGateway
+    warnings: tuple[str, ...] = ()
+    new_allocations: tuple[str, ...] = ()
+    quota_headroom: float = 0.15
+    pool_allocatable: int = 0
+    pool_allocated: int = 0
+
+    @property
+    def hub(self) -> Vpc:
+        """The hub VPC."""
+        return next(v for v in self.vpcs if v.role == "hub")
+
+    @property
+    def spokes(self) -> tuple[Vpc, ...]:
+        """Spoke VPCs by name."""
+        return tuple(v for v in self.vpcs if v.role == "spoke")
+
+    def vpc(self, name: str) -> Vpc:
+        """A VPC by name."""
+        return next(v for v in self.vpcs if v.name == name)
+
+    @property
+    def pool_utilisation(self) -> float:
+        """Share of the pool's allocatable space used by all VPCs in it (0..1)."""
+        return self.pool_allocated / self.pool_allocatable if self.pool_allocatable else 0.0

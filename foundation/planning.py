@@ -1,0 +1,97 @@
+"""The offline plan: spec -> allocate (record) -> NetworkPlan -> checks -> mock run -> report.
+
+Recording new allocations happens as soon as allocation succeeds (unless --frozen), so a
+later failing check still leaves the lock the pull request needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pulumi
+
+from foundation import regions
+from foundation.addressing import allocate, read_only_allocation
+from foundation.analysis import policy, reachability
+from foundation.analysis.findings import sort_findings
+from foundation.errors import FoundationError, InputError, Problem
+from foundation.mockrun import run_program
+from foundation.plan import NetworkPlan
+from foundation.planner import build_plan
+from foundation.quotas.decide import QuotaRow, decide, quota_findings
+from foundation.quotas.planned import planned_usage
+from foundation.reports.model import PlanReport, Resources
+from foundation.spec import StackSpec
+from foundation.stacks import Workspace
+from foundation.yamlio import load_yaml
+from ipam.audit import pool_usage
+from ipam.errors import AllocationError
+from ipam.lock import read_lock
+
+PROGRAM = Path(__file__).resolve().parent.parent / "__main__.py"
+LiveQuotas = Callable[[StackSpec, NetworkPlan], list[QuotaRow]]
+
+
+def offline_azs(spec: StackSpec) -> list[str]:
+    """AZs as an offline plan shows them: `<region>a..` for a count, the given list otherwise."""
+    azs = spec.network.availability_zones
+    return regions.offline_az_names(spec.region, azs) if isinstance(azs, int) else list(azs)
+
+
+def build_report(workspace: Workspace, stack: str, frozen: bool = False,
+                 live_quotas: LiveQuotas | None = None) -> PlanReport:
+    """Run the whole offline plan of one stack and return the report.
+
+    Raises:
+        InputError: bad input (exit 2); the lock is unchanged.
+    """
+    spec, addresses = workspace.load(stack)
+    try:
+        if frozen:
+            lock = read_lock(workspace.lock_path)
+            allocation = read_only_allocation(spec, addresses, lock)
+            written = False
+        else:
+            result = allocate(spec, addresses, workspace.lock_path, write=True)
+            allocation, written = result.allocation, result.lock_written
+            lock = read_lock(workspace.lock_path)
+    except AllocationError as exc:
+        raise InputError([Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix)
+                          for p in exc.problems]) from None
+    merged = {k: v for k, v in lock.items() if not k.startswith(f"{stack}/")}
+    merged.update(allocation.entries)
+    pool = addresses.pools[spec.network.pool]
+    usage = pool_usage({spec.network.pool: pool}, [r.cidr for r in addresses.reserved], merged)[0]
+    plan = build_plan(spec, allocation, offline_azs(spec), str(pool), usage.allocatable,
+                      usage.allocated)
+
+    pairs = reachability.matrix(plan)
+    paths = reachability.egress(plan)
+    impacts = reachability.az_failure(plan)
+    findings = policy.evaluate(plan)
+    findings += reachability.reachability_findings(plan, pairs, paths, impacts)
+    if live_quotas is not None:
+        quotas, live = live_quotas(spec, plan), True
+    else:
+        quotas, live = decide(planned_usage(plan), {}, {}, spec.network.quotas.headroom), False
+    findings += quota_findings(quotas, live=live)
+    resources = mock_resources(workspace, spec)
+    return PlanReport(
+        plan=plan, findings=tuple(sort_findings(findings)), quotas=tuple(quotas),
+        quota_mode="live" if live else "offline", resources=resources, pairs=tuple(pairs),
+        segment_matrix=reachability.segment_matrix(plan, pairs), egress=tuple(paths),
+        az_impacts=tuple(impacts), lock_written=written,
+        frozen_missing=tuple(sorted(allocation.new)) if frozen else ())
+
+
+def mock_resources(workspace: Workspace, spec: StackSpec) -> Resources:
+    """Run the real program under the mock engine (as `pulumi preview`) and count resources."""
+    config = load_yaml(workspace.stack_path(spec.name))["config"]
+    try:
+        recording = run_program(PROGRAM, spec.name, spec.region, config["foundation:network"],
+                                preview=True, offline=True, project_root=workspace.root)
+    except pulumi.RunError as exc:
+        raise FoundationError.single(spec.source, "", f"the Pulumi program failed: {exc}") from None
+    return Resources(total=len(recording.custom), by_type=recording.by_type(),
+                     by_component=recording.by_component(), exports=tuple(recording.exports))

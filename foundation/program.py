@@ -1,0 +1,112 @@
+"""The Pulumi program's steps before any resource: spec -> lock -> plan -> live gates.
+
+`__main__.py` calls these and builds the components; keeping the steps here keeps the
+program thin and lets tests run each step alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+
+from foundation import runtime
+from foundation.addressing import read_only_allocation
+from foundation.addressplan import AddressPlan, load_address_plan
+from foundation.errors import FoundationError, InputError
+from foundation.plan import NetworkPlan
+from foundation.planner import build_plan
+from foundation.spec import ROOT, StackSpec, parse_network
+from foundation.stacks import Workspace, pool_problems
+from ipam.audit import pool_usage
+from ipam.errors import AllocationError
+from ipam.layout import Allocation
+from ipam.lock import read_lock
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated stack with its address plan and (possibly provisional) allocation."""
+
+    spec: StackSpec
+    addresses: AddressPlan
+    allocation: Allocation
+    lock_usage: tuple[int, int]
+
+
+def _fail(exc: FoundationError) -> pulumi.RunError:
+    """Pulumi shows a RunError as a message, without a traceback."""
+    return pulumi.RunError("\n".join(str(p) for p in exc.problems))
+
+
+def load(root: Path | None = None) -> Prepared:
+    """Read the stack from Pulumi config and its addresses from the lock.
+
+    Under `pulumi preview`, entries missing from the lock are allocated provisionally with a
+    warning; under `pulumi up` the program refuses until the lock is complete.
+    """
+    stack = pulumi.get_stack()
+    source = f"stacks/Pulumi.{stack}.yaml"
+    workspace = Workspace(root or runtime.project_root())
+    try:
+        raw = pulumi.Config("foundation").require_object("network")
+        region = pulumi.Config("aws").require("region")
+        spec = parse_network(raw, region, source, stack)
+        addresses = load_address_plan(workspace.address_plan_path)
+        problems = pool_problems(spec, addresses)
+        if problems:
+            raise InputError(problems)
+        lock = read_lock(workspace.lock_path)
+        allocation = read_only_allocation(spec, addresses, lock)
+    except FoundationError as exc:
+        raise _fail(exc) from None
+    except AllocationError as exc:
+        raise pulumi.RunError("; ".join(f"{p.path}: {p.message}" for p in exc.problems)) from None
+    if allocation.new:
+        missing = ", ".join(sorted(allocation.new)[:5]) + (" ..." if len(allocation.new) > 5 else "")
+        if pulumi.runtime.is_dry_run():
+            pulumi.log.warn(f"{len(allocation.new)} CIDRs are not in stacks/addresses.lock.yaml "
+                            f"({missing}); allocated provisionally. Run `python -m foundation "
+                            f"plan {stack}` and commit the lock before `pulumi up`.")
+        else:
+            raise pulumi.RunError(
+                f"{len(allocation.new)} CIDRs are missing from stacks/addresses.lock.yaml "
+                f"({missing}). Run `python -m foundation plan {stack}` and commit the lock, "
+                "then run pulumi up again.")
+    merged = {k: v for k, v in lock.items() if not k.startswith(f"{stack}/")}
+    merged.update(allocation.entries)
+    pool = addresses.pools[spec.network.pool]
+    usage = pool_usage({spec.network.pool: pool},
+                       [r.cidr for r in addresses.reserved], merged)[0]
+    return Prepared(spec, addresses, allocation, (usage.allocatable, usage.allocated))
+
+
+def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
+    """Build the plan, then run the live gates (skipped by the offline plan)."""
+    spec = prepared.spec
+    try:
+        plan = build_plan(spec, prepared.allocation, azs,
+                          str(prepared.addresses.pools[spec.network.pool]),
+                          *prepared.lock_usage)
+    except FoundationError as exc:
+        raise _fail(exc) from None
+    for warning in plan.warnings:
+        pulumi.log.warn(warning)
+    if not runtime.OFFLINE:
+        run_live_gates(spec, plan)
+    return plan
+
+
+def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
+    """Quota preflight, then the drift check, each per its configured mode."""
+    from foundation.drift.gate import drift_gate
+    from foundation.quotas.gate import quota_gate
+
+    try:
+        quota_gate(spec, plan)
+        drift_gate(spec, plan)
+    except FoundationError as exc:
+        raise _fail(exc) from None
+
+
+__all__ = ["ROOT", "Prepared", "load", "make_plan"]

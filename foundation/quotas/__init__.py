@@ -1,0 +1,1 @@
+"""Quota preflight: catalogue, planned usage, live usage and limits, and the decision."""

@@ -1,0 +1,1 @@
+"""Reports: the same data rendered as text, Markdown (with Mermaid) or JSON."""

@@ -1,0 +1,53 @@
+"""The data every plan report renders: plan, findings, quotas, resources, analyses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from foundation.analysis.findings import Finding
+from foundation.analysis.reachability import AzImpact, EgressPath, PairResult
+from foundation.plan import NetworkPlan
+from foundation.quotas.decide import QuotaRow
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What the Pulumi program registered under the mock engine."""
+
+    total: int
+    by_type: dict[str, int]
+    by_component: dict[str, int]
+    exports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """Everything a reviewer needs to judge a change."""
+
+    plan: NetworkPlan
+    findings: tuple[Finding, ...]
+    quotas: tuple[QuotaRow, ...]
+    quota_mode: str  # offline | live
+    resources: Resources
+    pairs: tuple[PairResult, ...]
+    segment_matrix: dict[str, dict[str, str]]
+    egress: tuple[EgressPath, ...]
+    az_impacts: tuple[AzImpact, ...]
+    lock_written: bool = False
+    frozen_missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> int:
+        """Number of error findings."""
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning findings."""
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a check failed (an error finding, or lock entries missing with --frozen)."""
+        return 1 if self.errors or self.frozen_missing else 0
