@@ -75,7 +75,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """Give every resource an id; fill the outputs other resources read."""
         state = dict(args.inputs)
-        rid = f"{args.name}-id"
+        rid = f"{args.typ.split(':')[1]}:{args.name}"  # unique per type and name
         if args.typ == "aws:ec2/eip:Eip":
             state["allocationId"] = f"eipalloc-{args.name}"
         if "arn" not in state:

@@ -93,9 +93,12 @@ def audit(lock: Mapping[str, IPNetwork], pools: Mapping[str, IPNetwork],
         by_parent.setdefault(parent_key(key), []).append(key)
     by_parent[None] = vpc_keys
     for siblings in by_parent.values():
-        ordered = sorted(siblings, key=lambda k: (lock[k].first, k))
-        for a, b in zip(ordered, ordered[1:], strict=False):
-            if lock[b].first <= lock[a].last:
-                problems.append(IpamProblem(where + b, f"{lock[b]} overlaps {a} ({lock[a]})",
+        reach: str | None = None  # the sibling reaching furthest so far
+        for key in sorted(siblings, key=lambda k: (lock[k].first, k)):
+            if reach is not None and lock[key].first <= lock[reach].last:
+                problems.append(IpamProblem(where + key,
+                                            f"{lock[key]} overlaps {reach} ({lock[reach]})",
                                             "restore the lock from git and rerun plan"))
+            if reach is None or lock[key].last > lock[reach].last:
+                reach = key
     return problems

@@ -32,7 +32,7 @@ def parse_cidr(value: object, min_prefix: int = 0, max_prefix: int = 32) -> IPNe
         ) from None
     if str(net.ip) != value.split("/", 1)[0] or not value.split("/", 1)[1].isdigit():
         raise CidrError(f"'{value}' is not a canonical IPv4 CIDR", "use the form 10.16.0.0/20")
-    if net != net.cidr:
+    if net.ip != net.network:  # IPNetwork equality ignores host bits: compare addresses
         raise CidrError(f"'{value}' has host bits set", f"use {net.cidr}")
     if not min_prefix <= net.prefixlen <= max_prefix:
         raise CidrError(
