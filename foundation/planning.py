@@ -95,3 +95,20 @@ def mock_resources(workspace: Workspace, spec: StackSpec) -> Resources:
         raise FoundationError.single(spec.source, "", f"the Pulumi program failed: {exc}") from None
     return Resources(total=len(recording.custom), by_type=recording.by_type(),
                      by_component=recording.by_component(), exports=tuple(recording.exports))
+
+
+def read_only_plan(workspace: Workspace, stack: str) -> tuple[StackSpec, NetworkPlan]:
+    """The plan from the committed lock (missing entries provisional), never writing a file.
+
+    The live commands (`quotas`, `drift`) use this: checking must not change the lock.
+    """
+    spec, addresses = workspace.load(stack)
+    try:
+        lock = read_lock(workspace.lock_path)
+    except AllocationError as exc:
+        raise InputError([Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix)
+                          for p in exc.problems]) from None
+    allocation = read_only_allocation(spec, addresses, lock)
+    pool = addresses.pools[spec.network.pool]
+    plan = build_plan(spec, allocation, offline_azs(spec), str(pool))
+    return spec, plan

@@ -125,11 +125,18 @@ class FlowLogSpec(_Model):
         return self
 
 
+def _off(value: object) -> object:
+    """YAML 1.1 (PyYAML) reads a bare `off` as false; Pulumi's YAML reads it as a string."""
+    return "off" if value is False else value
+
+
 class QuotaSpec(_Model):
     """Quota preflight: enforce stops a deployment AWS would refuse half-way."""
 
     mode: Literal["enforce", "warn", "off"] = "enforce"
     headroom: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.15
+
+    _mode = field_validator("mode", mode="before")(lambda cls, v: _off(v))
 
 
 class IgnoreRule(_Model):
@@ -146,6 +153,8 @@ class DriftSpec(_Model):
 
     mode: Literal["fail", "warn", "off"] = "warn"
     ignore: list[IgnoreRule] = []
+
+    _mode = field_validator("mode", mode="before")(lambda cls, v: _off(v))
 
 
 class TransitGatewaySpec(_Model):

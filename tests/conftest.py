@@ -53,3 +53,45 @@ def edit_stack(project: Path, stack: str, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1))
+
+
+# --- AWS as a real moto server on loopback (DESIGN §4) ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> str:
+    """A moto server on 127.0.0.1, a free port, for the whole session."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
+    """An empty moto account in us-east-1; returns a boto3 EC2 client for test set-up."""
+    import urllib.request
+
+    import boto3
+
+    from foundation import aws as aws_module
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"),
+                           timeout=10).read()
+    for name, value in {"AWS_ENDPOINT_URL": moto_server, "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                        "AWS_CONFIG_FILE": "/dev/null",
+                        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(aws_module, "POLICY",
+                        aws_module.RetryPolicy(base_delay=0.005, max_delay=0.02, deadline=10))
+    monkeypatch.setattr(aws_module, "EVENT_HOOKS", [])
+    return boto3.client("ec2", region_name="us-east-1")

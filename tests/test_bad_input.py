@@ -137,3 +137,10 @@ def test_real_process_prints_no_traceback(workspace: Path) -> None:
     assert "Traceback" not in proc.stderr
     assert "YAML syntax error" in proc.stderr
     assert snapshot(workspace) == before
+
+
+def test_a_bare_off_is_accepted_although_yaml_1_1_reads_it_as_false(workspace: Path, cli) -> None:
+    """Regression: PyYAML turned `mode: off` into False and the spec refused it."""
+    edit_stack(workspace, "dev", "quotas: {mode: enforce, headroom: 0.15}", "quotas: {mode: off}")
+    edit_stack(workspace, "dev", "drift:  {mode: warn, ignore: []}", "drift:  {mode: off}")
+    assert cli(workspace, "plan", "dev", "--format", "json").code == 0

@@ -1,0 +1,161 @@
+"""The one way this tool talks to AWS: a small client factory for read-only checks.
+
+- Credentials, Region and endpoint come from the standard boto3 chain (`AWS_PROFILE`,
+  `AWS_ENDPOINT_URL` and friends), nothing of our own.
+- Connect and read timeouts are short; throttling (and 502/503/504, dropped connections)
+  is retried with capped, jittered exponential backoff inside a deadline, then ends in a
+  clear AwsError (exit 2). botocore's own retries are off: it would also retry HTTP 500,
+  which Service Quotas answers for quotas it cannot serve, and our fallbacks must be fast.
+- Read-only by construction: any operation that is not Describe*/Get*/List*/Search* is
+  refused before it is sent.
+- Every API call is counted (`api_calls`), and tests can attach botocore event hooks
+  (`EVENT_HOOKS`) to count calls or inject faults without patching.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ReadTimeoutError,
+)
+
+from foundation.errors import AwsError
+
+READ_PREFIXES = ("Describe", "Get", "List", "Search")
+THROTTLING = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+              "RequestThrottled", "RequestThrottledException", "SlowDown", "ProvisionedThroughputExceededException",
+              "EC2ThrottledException", "PriorRequestNotComplete"}
+TRANSIENT_STATUS = {502, 503, 504}
+IAM_FIX = "grant the read-only policy from the README to the role you run this with"
+
+# (event name, handler) pairs registered on every client: for tests and diagnostics.
+EVENT_HOOKS: list[tuple[str, Callable[..., Any]]] = []
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff for throttling: attempts, first delay, cap, and a deadline per call."""
+
+    max_attempts: int = 8
+    base_delay: float = 0.25
+    max_delay: float = 4.0
+    deadline: float = 60.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+
+
+DEFAULT_POLICY = RetryPolicy()
+POLICY: RetryPolicy = DEFAULT_POLICY  # tests shorten the delays in-process
+
+
+def _read_only_guard(model: Any, **_: Any) -> None:
+    name = model.name
+    if not name.startswith(READ_PREFIXES):
+        raise AwsError.single("aws", name, "refused: the checks only read, and this call writes",
+                              "report this as a bug in foundation")
+
+
+@dataclass
+class Aws:
+    """Clients for one Region, with retries, counting and the read-only guard."""
+
+    region: str
+    policy: RetryPolicy = field(default_factory=lambda: POLICY)
+    api_calls: int = 0
+    _clients: dict[str, Any] = field(default_factory=dict)
+    _session: Any = None
+
+    def client(self, service: str) -> Any:
+        """A cached client for one service."""
+        if service not in self._clients:
+            try:
+                session = self._session or boto3.session.Session(region_name=self.region)
+                self._session = session
+                client = session.client(service, config=Config(
+                    region_name=self.region, retries={"total_max_attempts": 1, "mode": "standard"},
+                    connect_timeout=self.policy.connect_timeout,
+                    read_timeout=self.policy.read_timeout))
+            except (NoRegionError, BotoCoreError) as exc:
+                raise AwsError.single("aws", service, f"cannot create a client ({exc})",
+                                      "check AWS_REGION / AWS_PROFILE / AWS_ENDPOINT_URL") from None
+            client.meta.events.register("before-call", self._count)
+            client.meta.events.register("before-parameter-build", self._guard)
+            for event, handler in EVENT_HOOKS:
+                client.meta.events.register(event, handler)
+            self._clients[service] = client
+        return self._clients[service]
+
+    def _count(self, **_: Any) -> None:
+        self.api_calls += 1
+
+    @staticmethod
+    def _guard(model: Any, **kwargs: Any) -> None:
+        _read_only_guard(model, **kwargs)
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One API call with retries on throttling and transient faults."""
+        client = self.client(service)
+        method = getattr(client, operation)
+        start = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                result: dict[str, Any] = method(**params)
+                return result
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code", "")
+                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                if code not in THROTTLING and status not in TRANSIENT_STATUS:
+                    raise
+                reason = f"{code or status}"
+            except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError,
+                    ConnectionClosedError) as exc:
+                reason = type(exc).__name__
+            except NoCredentialsError:
+                raise AwsError.single("aws", f"{service}:{operation}", "no AWS credentials found",
+                                      "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                                      "or run where a role is available") from None
+            elapsed = time.monotonic() - start
+            delay = random.uniform(0, min(self.policy.max_delay,
+                                          self.policy.base_delay * 2 ** (attempt - 1)))
+            if attempt >= self.policy.max_attempts or elapsed + delay > self.policy.deadline:
+                raise AwsError.single(
+                    "aws", f"{service}:{operation}",
+                    f"gave up after {attempt} attempts in {elapsed:.1f}s ({reason})",
+                    "AWS is throttling or unreachable: retry later, or lower the API load "
+                    "on this account") from None
+            time.sleep(delay)
+
+    def pages(self, service: str, operation: str, key: str, **params: Any) -> Iterator[Any]:
+        """Every item of a paged describe (NextToken), each page with retries."""
+        token: str | None = None
+        while True:
+            page = self.call(service, operation, **params, **({"NextToken": token} if token else {}))
+            yield from page.get(key, [])
+            token = page.get("NextToken")
+            if not token:
+                return
+
+
+def client_error(exc: ClientError, what: str) -> AwsError:
+    """A non-retryable AWS error as a user-facing AwsError (exit 2)."""
+    code = exc.response.get("Error", {}).get("Code", "?")
+    message = exc.response.get("Error", {}).get("Message", "")
+    fix = IAM_FIX if "Unauthorized" in code or "AccessDenied" in code else \
+        "check the account, Region and endpoint"
+    return AwsError.single("aws", what, f"{code}: {message}", fix)

@@ -1,0 +1,1 @@
+"""Drift detection: the live network (read-only) against the NetworkPlan itself."""
