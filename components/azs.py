@@ -18,25 +18,39 @@ def resolve_availability_zones(spec: StackSpec) -> list[str]:
     """AZ names for the stack's slots, asked of AWS (or of the mock engine offline)."""
     result = aws.get_availability_zones(
         state="available",
-        filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status",
-                                                    values=["opt-in-not-required"])])
+        filters=[
+            aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+        ],
+    )
     names = list(result.names)
     by_id = dict(zip(result.zone_ids, result.names, strict=False))
     wanted = spec.network.availability_zones
     if isinstance(wanted, int):
         if len(names) < wanted:
-            raise pulumi.RunError(str(Problem(
-                spec.source, f"{ROOT}.availabilityZones",
-                f"{spec.region} has {len(names)} available AZs here, not {wanted}",
-                f"use at most {len(names)}")))
+            raise pulumi.RunError(
+                str(
+                    Problem(
+                        spec.source,
+                        f"{ROOT}.availabilityZones",
+                        f"{spec.region} has {len(names)} available AZs here, not {wanted}",
+                        f"use at most {len(names)}",
+                    )
+                )
+            )
         return names[:wanted]
     out = []
     for i, az in enumerate(wanted):
         name = by_id.get(az, az)
         if name not in names:
-            raise pulumi.RunError(str(Problem(
-                spec.source, f"{ROOT}.availabilityZones[{i}]",
-                f"'{az}' is not an available AZ in this account",
-                f"choose from {', '.join(names)}")))
+            raise pulumi.RunError(
+                str(
+                    Problem(
+                        spec.source,
+                        f"{ROOT}.availabilityZones[{i}]",
+                        f"'{az}' is not an available AZ in this account",
+                        f"choose from {', '.join(names)}",
+                    )
+                )
+            )
         out.append(name)
     return out

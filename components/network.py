@@ -14,15 +14,28 @@ from foundation.plan import NetworkPlan
 
 FLOW_LOG_TRUST = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                   "Action": "sts:AssumeRole"}],
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
 }
 FLOW_LOG_WRITE = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow",
-                   "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
-                              "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-                   "Resource": "*"}],
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:DescribeLogGroups",
+                "logs:DescribeLogStreams",
+            ],
+            "Resource": "*",
+        }
+    ],
 }
 
 
@@ -40,19 +53,31 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         role_arn: pulumi.Output[str] | None = None
         if any(v.flow_log and v.flow_log.destination == "cloudwatch" for v in plan.vpcs):
-            role = aws.iam.Role("flow-logs-role", assume_role_policy=json.dumps(FLOW_LOG_TRUST),
-                                description="Lets VPC flow logs write to CloudWatch Logs",
-                                tags=tags(plan.stack, "flow-logs-role"), opts=child)
-            aws.iam.RolePolicy("flow-logs-policy", role=role.id,
-                               policy=json.dumps(FLOW_LOG_WRITE), opts=child)
+            role = aws.iam.Role(
+                "flow-logs-role",
+                assume_role_policy=json.dumps(FLOW_LOG_TRUST),
+                description="Lets VPC flow logs write to CloudWatch Logs",
+                tags=tags(plan.stack, "flow-logs-role"),
+                opts=child,
+            )
+            aws.iam.RolePolicy(
+                "flow-logs-policy", role=role.id, policy=json.dumps(FLOW_LOG_WRITE), opts=child
+            )
             role_arn = role.arn
         transit = TransitHub("transit", plan.stack, plan.transit_gateway, opts=child)
         hub = HubVpc("hub", plan, transit.transit_gateway_id, role_arn, opts=child)
         vpcs: list[HubVpc | SpokeVpc] = [hub]
-        vpcs += [SpokeVpc(s.name, plan, s, transit.transit_gateway_id, role_arn, opts=child)
-                 for s in plan.spokes]
-        SegmentRouting("segments", plan.transit_gateway, transit.route_table_ids,
-                       {v.plan_vpc.name: v.attachment_id for v in vpcs}, opts=child)
+        vpcs += [
+            SpokeVpc(s.name, plan, s, transit.transit_gateway_id, role_arn, opts=child)
+            for s in plan.spokes
+        ]
+        SegmentRouting(
+            "segments",
+            plan.transit_gateway,
+            transit.route_table_ids,
+            {v.plan_vpc.name: v.attachment_id for v in vpcs},
+            opts=child,
+        )
         self.vpc_ids = {v.plan_vpc.name: v.vpc_id for v in vpcs}
         self.subnet_ids = {v.plan_vpc.name: v.subnet_ids for v in vpcs}
         self.route_table_ids = {v.plan_vpc.name: v.route_table_ids for v in vpcs}

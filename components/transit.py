@@ -26,35 +26,53 @@ class TransitHub(pulumi.ComponentResource):
     transit_gateway_id: pulumi.Output[str]
     route_table_ids: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, stack: str, plan: TransitGateway,
-                 opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        stack: str,
+        plan: TransitGateway,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("foundation:network:TransitHub", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.gateway = aws.ec2transitgateway.TransitGateway(
-            plan.name, amazon_side_asn=plan.asn,
+            plan.name,
+            amazon_side_asn=plan.asn,
             auto_accept_shared_attachments=_enable(plan.auto_accept_shared_attachments),
             default_route_table_association=_enable(plan.default_route_table_association),
             default_route_table_propagation=_enable(plan.default_route_table_propagation),
-            dns_support=_enable(plan.dns_support), description=f"{stack} network foundation",
-            tags=tags(stack, plan.name), opts=child)
+            dns_support=_enable(plan.dns_support),
+            description=f"{stack} network foundation",
+            tags=tags(stack, plan.name),
+            opts=child,
+        )
         self.transit_gateway_id = self.gateway.id
         self.route_tables = {
             table.name: aws.ec2transitgateway.RouteTable(
-                table.name, transit_gateway_id=self.gateway.id, tags=tags(stack, table.name),
-                opts=child)
+                table.name,
+                transit_gateway_id=self.gateway.id,
+                tags=tags(stack, table.name),
+                opts=child,
+            )
             for table in plan.route_tables
         }
         self.route_table_ids = {n: t.id for n, t in self.route_tables.items()}
-        self.register_outputs({"transitGatewayId": self.transit_gateway_id,
-                               "routeTableIds": self.route_table_ids})
+        self.register_outputs(
+            {"transitGatewayId": self.transit_gateway_id, "routeTableIds": self.route_table_ids}
+        )
 
 
 class SegmentRouting(pulumi.ComponentResource):
     """Associations, propagations and static routes that make the segments."""
 
-    def __init__(self, name: str, plan: TransitGateway, route_table_ids: Mapping[str, pulumi.Input[str]],
-                 attachment_ids: Mapping[str, pulumi.Input[str]],
-                 opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        plan: TransitGateway,
+        route_table_ids: Mapping[str, pulumi.Input[str]],
+        attachment_ids: Mapping[str, pulumi.Input[str]],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("foundation:network:SegmentRouting", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for table in plan.route_tables:
@@ -63,12 +81,16 @@ class SegmentRouting(pulumi.ComponentResource):
                 aws.ec2transitgateway.RouteTableAssociation(
                     resource_name(table.name, "association", attachment),
                     transit_gateway_attachment_id=attachment_ids[attachment],
-                    transit_gateway_route_table_id=table_id, opts=child)
+                    transit_gateway_route_table_id=table_id,
+                    opts=child,
+                )
             for attachment in table.propagations:
                 aws.ec2transitgateway.RouteTablePropagation(
                     resource_name(table.name, "propagation", attachment),
                     transit_gateway_attachment_id=attachment_ids[attachment],
-                    transit_gateway_route_table_id=table_id, opts=child)
+                    transit_gateway_route_table_id=table_id,
+                    opts=child,
+                )
             for route in table.static_routes:
                 aws.ec2transitgateway.Route(
                     resource_name(table.name, "route", route.destination),
@@ -76,6 +98,8 @@ class SegmentRouting(pulumi.ComponentResource):
                     transit_gateway_route_table_id=table_id,
                     blackhole=True if route.blackhole else None,
                     transit_gateway_attachment_id=(
-                        None if route.blackhole else attachment_ids[str(route.attachment)]),
-                    opts=child)
+                        None if route.blackhole else attachment_ids[str(route.attachment)]
+                    ),
+                    opts=child,
+                )
         self.register_outputs({})

@@ -1,0 +1,1 @@
+"""foundation: a reliable AWS network foundation per environment (the tool)."""

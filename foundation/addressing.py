@@ -28,17 +28,28 @@ def stack_request(spec: StackSpec, plan: AddressPlan) -> StackRequest:
     hub_tiers = dict(net.hub.tiers or {})
     tiers = [TierRequest("public", hub_tiers.pop("public", None), default_extra_bits=2)]
     tiers += [TierRequest(name, size) for name, size in sorted(hub_tiers.items())]
-    vpcs = [VpcRequest(
-        name="hub", path=f"{ROOT}.hub", azs=azs, tiers=tuple(tiers),
-        prefixlen=None if net.hub.cidr else (net.hub.size or DEFAULT_HUB_SIZE),
-        cidr=parse_cidr(net.hub.cidr) if net.hub.cidr else None)]
+    vpcs = [
+        VpcRequest(
+            name="hub",
+            path=f"{ROOT}.hub",
+            azs=azs,
+            tiers=tuple(tiers),
+            prefixlen=None if net.hub.cidr else (net.hub.size or DEFAULT_HUB_SIZE),
+            cidr=parse_cidr(net.hub.cidr) if net.hub.cidr else None,
+        )
+    ]
     for name, spoke in sorted(net.spokes.items()):
         spoke_tiers = spoke.tiers if spoke.tiers is not None else {"private": None}
-        vpcs.append(VpcRequest(
-            name=name, path=f"{ROOT}.spokes.{name}", azs=azs,
-            tiers=tuple(TierRequest(t, s) for t, s in sorted(spoke_tiers.items())),
-            prefixlen=None if spoke.cidr else (spoke.size or DEFAULT_SPOKE_SIZE),
-            cidr=parse_cidr(spoke.cidr) if spoke.cidr else None))
+        vpcs.append(
+            VpcRequest(
+                name=name,
+                path=f"{ROOT}.spokes.{name}",
+                azs=azs,
+                tiers=tuple(TierRequest(t, s) for t, s in sorted(spoke_tiers.items())),
+                prefixlen=None if spoke.cidr else (spoke.size or DEFAULT_SPOKE_SIZE),
+                cidr=parse_cidr(spoke.cidr) if spoke.cidr else None,
+            )
+        )
     pool = plan.pools[net.pool]
     reserved = tuple((r.cidr, r.reason) for r in plan.reserved)
     return StackRequest(spec.name, net.pool, pool, reserved, tuple(vpcs))
@@ -57,8 +68,7 @@ def _to_input_error(exc: AllocationError, source: str) -> InputError:
     return InputError([Problem(source, p.path, p.message, p.fix) for p in exc.problems])
 
 
-def allocate(spec: StackSpec, plan: AddressPlan, lock_path: Path,
-             write: bool) -> AllocationResult:
+def allocate(spec: StackSpec, plan: AddressPlan, lock_path: Path, write: bool) -> AllocationResult:
     """Allocate the stack's CIDRs against the lock; write new entries when `write` is true.
 
     The write happens whenever allocation succeeds, so a later failing check still leaves
@@ -77,14 +87,16 @@ def allocate(spec: StackSpec, plan: AddressPlan, lock_path: Path,
         written = False
         if write and (allocation.new or allocation.freed):
             merged: dict[str, IPNetwork] = {
-                k: v for k, v in lock.items() if not k.startswith(f"{spec.name}/")}
+                k: v for k, v in lock.items() if not k.startswith(f"{spec.name}/")
+            }
             merged.update(allocation.entries)
             written = write_lock(lock_path, merged)
     return AllocationResult(allocation, written, tuple(sorted(allocation.new)))
 
 
-def read_only_allocation(spec: StackSpec, plan: AddressPlan,
-                         lock: Mapping[str, IPNetwork]) -> Allocation:
+def read_only_allocation(
+    spec: StackSpec, plan: AddressPlan, lock: Mapping[str, IPNetwork]
+) -> Allocation:
     """Allocate in memory only (the Pulumi program and --frozen never write the lock)."""
     try:
         return allocate_stack(stack_request(spec, plan), lock)

@@ -51,17 +51,28 @@ def parse_address_plan(raw: Any, source: str) -> AddressPlan:
     """
     problems: list[Problem] = []
     if not isinstance(raw, dict):
-        raise InputError.single(source, "", "expected a mapping with pools and reserved",
-                                "see the README's address plan section")
+        raise InputError.single(
+            source,
+            "",
+            "expected a mapping with pools and reserved",
+            "see the README's address plan section",
+        )
     for key in raw:
         if key not in ("pools", "reserved"):
-            problems.append(Problem(source, str(key), f"unknown key '{key}'",
-                                    "allowed keys: pools, reserved"))
+            problems.append(
+                Problem(source, str(key), f"unknown key '{key}'", "allowed keys: pools, reserved")
+            )
     pools: dict[str, IPNetwork] = {}
     raw_pools = raw.get("pools")
     if not isinstance(raw_pools, dict) or not raw_pools:
-        problems.append(Problem(source, "pools", "no pools defined",
-                                "name at least one pool, for example dev-use1: 10.16.0.0/14"))
+        problems.append(
+            Problem(
+                source,
+                "pools",
+                "no pools defined",
+                "name at least one pool, for example dev-use1: 10.16.0.0/14",
+            )
+        )
         raw_pools = {}
     for name, value in raw_pools.items():
         try:
@@ -72,24 +83,44 @@ def parse_address_plan(raw: Any, source: str) -> AddressPlan:
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             if not IPSet([pools[a]]).isdisjoint(IPSet([pools[b]])):
-                problems.append(Problem(source, f"pools.{b}",
-                                        f"{pools[b]} overlaps pool {a} ({pools[a]})",
-                                        "give every pool its own range (REL02-BP05)"))
+                problems.append(
+                    Problem(
+                        source,
+                        f"pools.{b}",
+                        f"{pools[b]} overlaps pool {a} ({pools[a]})",
+                        "give every pool its own range (REL02-BP05)",
+                    )
+                )
     reserved: list[Reserved] = []
     raw_reserved = raw.get("reserved", [])
     if not isinstance(raw_reserved, list):
-        problems.append(Problem(source, "reserved", "expected a list",
-                                "write - {cidr: ..., reason: ...} entries"))
+        problems.append(
+            Problem(
+                source, "reserved", "expected a list", "write - {cidr: ..., reason: ...} entries"
+            )
+        )
         raw_reserved = []
     for i, entry in enumerate(raw_reserved):
         path = f"reserved[{i}]"
         if not isinstance(entry, dict) or set(entry) - {"cidr", "reason"}:
-            problems.append(Problem(source, path, "expected {cidr: ..., reason: ...}",
-                                    "give each reserved range a cidr and a reason"))
+            problems.append(
+                Problem(
+                    source,
+                    path,
+                    "expected {cidr: ..., reason: ...}",
+                    "give each reserved range a cidr and a reason",
+                )
+            )
             continue
         if not str(entry.get("reason") or "").strip():
-            problems.append(Problem(source, f"{path}.reason", "a reserved range needs a reason",
-                                    "say who uses it (on-premises, partner, ...)"))
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.reason",
+                    "a reserved range needs a reason",
+                    "say who uses it (on-premises, partner, ...)",
+                )
+            )
         try:
             net = parse_cidr(entry.get("cidr"), 0, 32)
         except CidrError as exc:
@@ -98,9 +129,14 @@ def parse_address_plan(raw: Any, source: str) -> AddressPlan:
         reserved.append(Reserved(net, str(entry.get("reason") or "")))
         for name, pool in pools.items():
             if IPSet([pool]) <= IPSet([net]):
-                problems.append(Problem(source, f"{path}.cidr",
-                                        f"{net} covers the whole pool {name} ({pool})",
-                                        "shrink the reserved range or remove the pool"))
+                problems.append(
+                    Problem(
+                        source,
+                        f"{path}.cidr",
+                        f"{net} covers the whole pool {name} ({pool})",
+                        "shrink the reserved range or remove the pool",
+                    )
+                )
     if problems:
         raise InputError(problems)
     return AddressPlan(pools=pools, reserved=tuple(reserved), source=source)
@@ -110,6 +146,10 @@ def load_address_plan(path: Path) -> AddressPlan:
     """Read and validate stacks/addresses.yaml."""
     display = f"{path.parent.name}/{path.name}"
     if not path.exists():
-        raise InputError.single(display, "", "the address plan is missing",
-                                "create it with pools and reserved ranges (see README)")
+        raise InputError.single(
+            display,
+            "",
+            "the address plan is missing",
+            "create it with pools and reserved ranges (see README)",
+        )
     return parse_address_plan(load_yaml(path, display), display)

@@ -36,9 +36,18 @@ from botocore.exceptions import (
 from foundation.errors import AwsError
 
 READ_PREFIXES = ("Describe", "Get", "List", "Search")
-THROTTLING = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-              "RequestThrottled", "RequestThrottledException", "SlowDown", "ProvisionedThroughputExceededException",
-              "EC2ThrottledException", "PriorRequestNotComplete"}
+THROTTLING = {
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "SlowDown",
+    "ProvisionedThroughputExceededException",
+    "EC2ThrottledException",
+    "PriorRequestNotComplete",
+}
 TRANSIENT_STATUS = {502, 503, 504}
 IAM_FIX = "grant the read-only policy from the README to the role you run this with"
 
@@ -65,8 +74,12 @@ POLICY: RetryPolicy = DEFAULT_POLICY  # tests shorten the delays in-process
 def _read_only_guard(model: Any, **_: Any) -> None:
     name = model.name
     if not name.startswith(READ_PREFIXES):
-        raise AwsError.single("aws", name, "refused: the checks only read, and this call writes",
-                              "report this as a bug in foundation")
+        raise AwsError.single(
+            "aws",
+            name,
+            "refused: the checks only read, and this call writes",
+            "report this as a bug in foundation",
+        )
 
 
 @dataclass
@@ -85,13 +98,22 @@ class Aws:
             try:
                 session = self._session or boto3.session.Session(region_name=self.region)
                 self._session = session
-                client = session.client(service, config=Config(
-                    region_name=self.region, retries={"total_max_attempts": 1, "mode": "standard"},
-                    connect_timeout=self.policy.connect_timeout,
-                    read_timeout=self.policy.read_timeout))
+                client = session.client(
+                    service,
+                    config=Config(
+                        region_name=self.region,
+                        retries={"total_max_attempts": 1, "mode": "standard"},
+                        connect_timeout=self.policy.connect_timeout,
+                        read_timeout=self.policy.read_timeout,
+                    ),
+                )
             except (NoRegionError, BotoCoreError) as exc:
-                raise AwsError.single("aws", service, f"cannot create a client ({exc})",
-                                      "check AWS_REGION / AWS_PROFILE / AWS_ENDPOINT_URL") from None
+                raise AwsError.single(
+                    "aws",
+                    service,
+                    f"cannot create a client ({exc})",
+                    "check AWS_REGION / AWS_PROFILE / AWS_ENDPOINT_URL",
+                ) from None
             client.meta.events.register("before-call", self._count)
             client.meta.events.register("before-parameter-build", self._guard)
             for event, handler in EVENT_HOOKS:
@@ -123,29 +145,42 @@ class Aws:
                 if code not in THROTTLING and status not in TRANSIENT_STATUS:
                     raise
                 reason = f"{code or status}"
-            except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError,
-                    ConnectionClosedError) as exc:
+            except (
+                EndpointConnectionError,
+                ConnectTimeoutError,
+                ReadTimeoutError,
+                ConnectionClosedError,
+            ) as exc:
                 reason = type(exc).__name__
             except NoCredentialsError:
-                raise AwsError.single("aws", f"{service}:{operation}", "no AWS credentials found",
-                                      "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-                                      "or run where a role is available") from None
+                raise AwsError.single(
+                    "aws",
+                    f"{service}:{operation}",
+                    "no AWS credentials found",
+                    "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                    "or run where a role is available",
+                ) from None
             elapsed = time.monotonic() - start
-            delay = random.uniform(0, min(self.policy.max_delay,
-                                          self.policy.base_delay * 2 ** (attempt - 1)))
+            delay = random.uniform(
+                0, min(self.policy.max_delay, self.policy.base_delay * 2 ** (attempt - 1))
+            )
             if attempt >= self.policy.max_attempts or elapsed + delay > self.policy.deadline:
                 raise AwsError.single(
-                    "aws", f"{service}:{operation}",
+                    "aws",
+                    f"{service}:{operation}",
                     f"gave up after {attempt} attempts in {elapsed:.1f}s ({reason})",
                     "AWS is throttling or unreachable: retry later, or lower the API load "
-                    "on this account") from None
+                    "on this account",
+                ) from None
             time.sleep(delay)
 
     def pages(self, service: str, operation: str, key: str, **params: Any) -> Iterator[Any]:
         """Every item of a paged describe (NextToken), each page with retries."""
         token: str | None = None
         while True:
-            page = self.call(service, operation, **params, **({"NextToken": token} if token else {}))
+            page = self.call(
+                service, operation, **params, **({"NextToken": token} if token else {})
+            )
             yield from page.get(key, [])
             token = page.get("NextToken")
             if not token:
@@ -156,6 +191,9 @@ def client_error(exc: ClientError, what: str) -> AwsError:
     """A non-retryable AWS error as a user-facing AwsError (exit 2)."""
     code = exc.response.get("Error", {}).get("Code", "?")
     message = exc.response.get("Error", {}).get("Message", "")
-    fix = IAM_FIX if "Unauthorized" in code or "AccessDenied" in code else \
-        "check the account, Region and endpoint"
+    fix = (
+        IAM_FIX
+        if "Unauthorized" in code or "AccessDenied" in code
+        else "check the account, Region and endpoint"
+    )
     return AwsError.single("aws", what, f"{code}: {message}", fix)

@@ -22,27 +22,41 @@ FORMATS = ("text", "markdown", "json")
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"error: {message}. Fix: see `python -m foundation {self.prog.split()[-1]} --help`",
-              file=sys.stderr)
+        print(
+            f"error: {message}. Fix: see `python -m foundation {self.prog.split()[-1]} --help`",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
-    parser = _Parser(prog="python -m foundation",
-                     description="A reliable AWS network foundation: plan, quotas, drift, IPAM.")
-    parser.add_argument("--project", type=Path, default=Path("."),
-                        help="project folder holding stacks/ (default: the current folder)")
+    parser = _Parser(
+        prog="python -m foundation",
+        description="A reliable AWS network foundation: plan, quotas, drift, IPAM.",
+    )
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=Path("."),
+        help="project folder holding stacks/ (default: the current folder)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     plan = sub.add_parser("plan", help="offline plan of a stack (no AWS credentials needed)")
     plan.add_argument("stack", help="names stacks/Pulumi.<STACK>.yaml")
     plan.add_argument("--format", choices=FORMATS, default="text")
     plan.add_argument("--output", type=Path, help="write the report to FILE instead of stdout")
-    plan.add_argument("--frozen", action="store_true",
-                      help="never write the lock; missing entries fail the check (exit 1), for CI")
-    plan.add_argument("--live", action="store_true",
-                      help="compare quotas with the account's real usage and limits (needs AWS)")
+    plan.add_argument(
+        "--frozen",
+        action="store_true",
+        help="never write the lock; missing entries fail the check (exit 1), for CI",
+    )
+    plan.add_argument(
+        "--live",
+        action="store_true",
+        help="compare quotas with the account's real usage and limits (needs AWS)",
+    )
     plan.set_defaults(handler=cmd_plan)
 
     quotas = sub.add_parser("quotas", help="live quota preflight (AWS credentials needed)")
@@ -55,8 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("stack")
     drift.add_argument("--format", choices=FORMATS, default="text")
     drift.add_argument("--output", type=Path)
-    drift.add_argument("--notify", metavar="URL",
-                       help="POST a JSON message (Slack-compatible `text`) when drift is found")
+    drift.add_argument(
+        "--notify",
+        metavar="URL",
+        help="POST a JSON message (Slack-compatible `text`) when drift is found",
+    )
     drift.set_defaults(handler=cmd_drift)
 
     ipam = sub.add_parser("ipam", help="address management")
@@ -79,8 +96,9 @@ def emit(text: str, output: Path | None) -> None:
             handle.write(text)
         os.replace(tmp, target)
     except OSError as exc:
-        raise InputError.single("--output", str(output), f"cannot be written ({exc.strerror})",
-                                "choose a writable path") from None
+        raise InputError.single(
+            "--output", str(output), f"cannot be written ({exc.strerror})", "choose a writable path"
+        ) from None
     print(f"wrote {output}", file=sys.stderr)
 
 
@@ -95,8 +113,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from foundation.quotas.live import live_quota_rows
 
         live = live_quota_rows
-    report = build_report(Workspace(args.project), args.stack, frozen=args.frozen,
-                          live_quotas=live)
+    report = build_report(Workspace(args.project), args.stack, frozen=args.frozen, live_quotas=live)
     emit(render(report, args.format), args.output)
     return report.exit_code
 
@@ -146,7 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still no traceback for the user, unless asked for
         if os.environ.get("FOUNDATION_DEBUG"):
             raise
-        problem = Problem("foundation", "", f"internal error: {type(exc).__name__}: {exc}",
-                          "rerun with FOUNDATION_DEBUG=1 and report the traceback")
+        problem = Problem(
+            "foundation",
+            "",
+            f"internal error: {type(exc).__name__}: {exc}",
+            "rerun with FOUNDATION_DEBUG=1 and report the traceback",
+        )
         print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ one line per problem and exits 2; nothing here ever reaches the user as a traceb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class FoundationError(Exception):
         self.problems = problems
 
     @classmethod
-    def single(cls, source: str, path: str, message: str, fix: str = "") -> FoundationError:
+    def single(cls, source: str, path: str, message: str, fix: str = "") -> Self:
         """Build an error holding one problem."""
         return cls([Problem(source, path, message, fix)])
 

@@ -39,8 +39,9 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
     try:
         lock = read_lock(workspace.lock_path)
     except LockError as exc:
-        problems += [Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix)
-                     for p in exc.problems]
+        problems += [
+            Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems
+        ]
         lock = {}
     if problems or addresses is None:
         raise InputError(problems)
@@ -48,17 +49,32 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
     found = audit(lock, addresses.pools, reserved, stack_pools, expected)
     usage = pool_usage(addresses.pools, [r.cidr for r in addresses.reserved], lock)
     if fmt == "json":
-        doc = {"schema": "foundation/ipam-check@1", "ok": not found,
-               "problems": [{"path": p.path, "message": p.message, "fix": p.fix} for p in found],
-               "pools": [{"name": u.name, "cidr": str(u.cidr), "allocatable": u.allocatable,
-                          "allocated": u.allocated, "vpcs": u.vpcs,
-                          "utilisation": round(u.ratio, 4)} for u in usage]}
+        doc = {
+            "schema": "foundation/ipam-check@1",
+            "ok": not found,
+            "problems": [{"path": p.path, "message": p.message, "fix": p.fix} for p in found],
+            "pools": [
+                {
+                    "name": u.name,
+                    "cidr": str(u.cidr),
+                    "allocatable": u.allocatable,
+                    "allocated": u.allocated,
+                    "vpcs": u.vpcs,
+                    "utilisation": round(u.ratio, 4),
+                }
+                for u in usage
+            ],
+        }
         return json.dumps(doc, indent=2) + "\n", 1 if found else 0
-    lines = [f"{len(lock)} lock entries across {len(stack_pools)} stacks, "
-             f"{len(addresses.pools)} pools, {len(addresses.reserved)} reserved ranges"]
-    lines += [f"pool {u.name:<14} {str(u.cidr):<16} {u.vpcs:>3} VPCs  "
-              f"{u.allocated:>9} of {u.allocatable:>9} addresses allocated ({u.ratio:.1%})"
-              for u in usage]
+    lines = [
+        f"{len(lock)} lock entries across {len(stack_pools)} stacks, "
+        f"{len(addresses.pools)} pools, {len(addresses.reserved)} reserved ranges"
+    ]
+    lines += [
+        f"pool {u.name:<14} {u.cidr!s:<16} {u.vpcs:>3} VPCs  "
+        f"{u.allocated:>9} of {u.allocatable:>9} addresses allocated ({u.ratio:.1%})"
+        for u in usage
+    ]
     if found:
         lines.append(f"{len(found)} problems:")
         lines += [f"  {p.path}: {p.message}. Fix: {p.fix}" for p in found]

@@ -61,7 +61,7 @@ class Recording:
         counts: Counter[str] = Counter()
         for r in self.custom:
             owner = owners.get(r.parent)
-            label = (f"{owner.type.rsplit(':', 1)[1]} {owner.name}" if owner else "Stack")
+            label = f"{owner.type.rsplit(':', 1)[1]} {owner.name}" if owner else "Stack"
             counts[label] += 1
         return dict(sorted(counts.items()))
 
@@ -82,12 +82,18 @@ class OfflineMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:mock:{self.region}:000000000000:{args.name}"
         return rid, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Answer the AZ lookup offline; refuse anything else."""
         if args.token == AZ_TOKEN:
             ids = list(regions.catalogue()[self.region])
-            return {"names": regions.offline_az_names(self.region, len(ids)), "zoneIds": ids,
-                    "id": self.region}
+            result = {
+                "names": regions.offline_az_names(self.region, len(ids)),
+                "zoneIds": ids,
+                "id": self.region,
+            }
+            return result, []  # pulumi allows None in the hint but iterates it
         raise NotImplementedError(f"the offline plan cannot answer invoke {args.token}")
 
 
@@ -98,13 +104,20 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.recording = recording
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         """Register, then record (components included, so owners can be named)."""
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self.recording.resources.append(Registration(
-                urn=response.urn, type=request.type, name=request.name, parent=request.parent,
-                inputs=rpc.deserialize_properties(request.object), custom=bool(request.custom)))
+            self.recording.resources.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    inputs=rpc.deserialize_properties(request.object),
+                    custom=bool(request.custom),
+                )
+            )
         return response
 
 
@@ -117,9 +130,15 @@ class _WarningCollector(logging.Handler):
         self.recording.warnings.append(record.getMessage())
 
 
-def run_program(program: Path, stack: str, region: str, network: Any,
-                preview: bool = True, offline: bool = True,
-                project_root: Path | None = None) -> Recording:
+def run_program(
+    program: Path,
+    stack: str,
+    region: str,
+    network: Any,
+    preview: bool = True,
+    offline: bool = True,
+    project_root: Path | None = None,
+) -> Recording:
     """Run `program` (the project's __main__.py) for one stack under the mock engine.
 
     Args:
@@ -137,11 +156,16 @@ def run_program(program: Path, stack: str, region: str, network: Any,
     logger.propagate = False
     logger.handlers = [_WarningCollector(recording)]
     settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh Stack per run
-    pulumi.runtime.set_mocks(mocks, project="foundation", stack=stack, preview=preview,
-                             monitor=RecordingMonitor(mocks, recording), logger=logger)
+    pulumi.runtime.set_mocks(
+        mocks,
+        project="foundation",
+        stack=stack,
+        preview=preview,
+        monitor=RecordingMonitor(mocks, recording),
+        logger=logger,
+    )
     pulumi.runtime.set_all_config({})
-    pulumi.runtime.set_all_config({"aws:region": region,
-                                   "foundation:network": json.dumps(network)})
+    pulumi.runtime.set_all_config({"aws:region": region, "foundation:network": json.dumps(network)})
     previous = runtime.OFFLINE, runtime.PROJECT_ROOT
     runtime.OFFLINE = offline
     runtime.PROJECT_ROOT = project_root or program.parent

@@ -39,8 +39,9 @@ def offline_azs(spec: StackSpec) -> list[str]:
     return regions.offline_az_names(spec.region, azs) if isinstance(azs, int) else list(azs)
 
 
-def build_report(workspace: Workspace, stack: str, frozen: bool = False,
-                 live_quotas: LiveQuotas | None = None) -> PlanReport:
+def build_report(
+    workspace: Workspace, stack: str, frozen: bool = False, live_quotas: LiveQuotas | None = None
+) -> PlanReport:
     """Run the whole offline plan of one stack and return the report.
 
     Raises:
@@ -57,14 +58,16 @@ def build_report(workspace: Workspace, stack: str, frozen: bool = False,
             allocation, written = result.allocation, result.lock_written
             lock = read_lock(workspace.lock_path)
     except AllocationError as exc:
-        raise InputError([Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix)
-                          for p in exc.problems]) from None
+        raise InputError(
+            [Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems]
+        ) from None
     merged = {k: v for k, v in lock.items() if not k.startswith(f"{stack}/")}
     merged.update(allocation.entries)
     pool = addresses.pools[spec.network.pool]
     usage = pool_usage({spec.network.pool: pool}, [r.cidr for r in addresses.reserved], merged)[0]
-    plan = build_plan(spec, allocation, offline_azs(spec), str(pool), usage.allocatable,
-                      usage.allocated)
+    plan = build_plan(
+        spec, allocation, offline_azs(spec), str(pool), usage.allocatable, usage.allocated
+    )
 
     pairs = reachability.matrix(plan)
     paths = reachability.egress(plan)
@@ -78,23 +81,41 @@ def build_report(workspace: Workspace, stack: str, frozen: bool = False,
     findings += quota_findings(quotas, live=live)
     resources = mock_resources(workspace, spec)
     return PlanReport(
-        plan=plan, findings=tuple(sort_findings(findings)), quotas=tuple(quotas),
-        quota_mode="live" if live else "offline", resources=resources, pairs=tuple(pairs),
-        segment_matrix=reachability.segment_matrix(plan, pairs), egress=tuple(paths),
-        az_impacts=tuple(impacts), lock_written=written,
-        frozen_missing=tuple(sorted(allocation.new)) if frozen else ())
+        plan=plan,
+        findings=tuple(sort_findings(findings)),
+        quotas=tuple(quotas),
+        quota_mode="live" if live else "offline",
+        resources=resources,
+        pairs=tuple(pairs),
+        segment_matrix=reachability.segment_matrix(plan, pairs),
+        egress=tuple(paths),
+        az_impacts=tuple(impacts),
+        lock_written=written,
+        frozen_missing=tuple(sorted(allocation.new)) if frozen else (),
+    )
 
 
 def mock_resources(workspace: Workspace, spec: StackSpec) -> Resources:
     """Run the real program under the mock engine (as `pulumi preview`) and count resources."""
     config = load_yaml(workspace.stack_path(spec.name))["config"]
     try:
-        recording = run_program(PROGRAM, spec.name, spec.region, config["foundation:network"],
-                                preview=True, offline=True, project_root=workspace.root)
+        recording = run_program(
+            PROGRAM,
+            spec.name,
+            spec.region,
+            config["foundation:network"],
+            preview=True,
+            offline=True,
+            project_root=workspace.root,
+        )
     except pulumi.RunError as exc:
         raise FoundationError.single(spec.source, "", f"the Pulumi program failed: {exc}") from None
-    return Resources(total=len(recording.custom), by_type=recording.by_type(),
-                     by_component=recording.by_component(), exports=tuple(recording.exports))
+    return Resources(
+        total=len(recording.custom),
+        by_type=recording.by_type(),
+        by_component=recording.by_component(),
+        exports=tuple(recording.exports),
+    )
 
 
 def read_only_plan(workspace: Workspace, stack: str) -> tuple[StackSpec, NetworkPlan]:
@@ -106,8 +127,9 @@ def read_only_plan(workspace: Workspace, stack: str) -> tuple[StackSpec, Network
     try:
         lock = read_lock(workspace.lock_path)
     except AllocationError as exc:
-        raise InputError([Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix)
-                          for p in exc.problems]) from None
+        raise InputError(
+            [Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems]
+        ) from None
     allocation = read_only_allocation(spec, addresses, lock)
     pool = addresses.pools[spec.network.pool]
     plan = build_plan(spec, allocation, offline_azs(spec), str(pool))

@@ -24,6 +24,7 @@ from ipam.errors import AllocationError
 from ipam.layout import Allocation
 from ipam.lock import read_lock
 
+
 @dataclass(frozen=True)
 class Prepared:
     """A validated stack with its address plan and (possibly provisional) allocation."""
@@ -63,21 +64,25 @@ def load(root: Path | None = None) -> Prepared:
     except AllocationError as exc:
         raise pulumi.RunError("; ".join(f"{p.path}: {p.message}" for p in exc.problems)) from None
     if allocation.new:
-        missing = ", ".join(sorted(allocation.new)[:5]) + (" ..." if len(allocation.new) > 5 else "")
+        missing = ", ".join(sorted(allocation.new)[:5]) + (
+            " ..." if len(allocation.new) > 5 else ""
+        )
         if pulumi.runtime.is_dry_run():
-            pulumi.log.warn(f"{len(allocation.new)} CIDRs are not in stacks/addresses.lock.yaml "
-                            f"({missing}); allocated provisionally. Run `python -m foundation "
-                            f"plan {stack}` and commit the lock before `pulumi up`.")
+            pulumi.log.warn(
+                f"{len(allocation.new)} CIDRs are not in stacks/addresses.lock.yaml "
+                f"({missing}); allocated provisionally. Run `python -m foundation "
+                f"plan {stack}` and commit the lock before `pulumi up`."
+            )
         else:
             raise pulumi.RunError(
                 f"{len(allocation.new)} CIDRs are missing from stacks/addresses.lock.yaml "
                 f"({missing}). Run `python -m foundation plan {stack}` and commit the lock, "
-                "then run pulumi up again.")
+                "then run pulumi up again."
+            )
     merged = {k: v for k, v in lock.items() if not k.startswith(f"{stack}/")}
     merged.update(allocation.entries)
     pool = addresses.pools[spec.network.pool]
-    usage = pool_usage({spec.network.pool: pool},
-                       [r.cidr for r in addresses.reserved], merged)[0]
+    usage = pool_usage({spec.network.pool: pool}, [r.cidr for r in addresses.reserved], merged)[0]
     return Prepared(spec, addresses, allocation, (usage.allocatable, usage.allocated))
 
 
@@ -85,9 +90,13 @@ def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
     """Build the plan, then run the live gates (skipped by the offline plan)."""
     spec = prepared.spec
     try:
-        plan = build_plan(spec, prepared.allocation, azs,
-                          str(prepared.addresses.pools[spec.network.pool]),
-                          *prepared.lock_usage)
+        plan = build_plan(
+            spec,
+            prepared.allocation,
+            azs,
+            str(prepared.addresses.pools[spec.network.pool]),
+            *prepared.lock_usage,
+        )
     except FoundationError as exc:
         raise _fail(exc) from None
     for warning in plan.warnings:

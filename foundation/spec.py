@@ -44,8 +44,30 @@ ROOT = "foundation:network"
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 TIER_RE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
 VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
-                  1827, 2192, 2557, 2922, 3288, 3653)
+RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 DEFAULT_HUB_SIZE = 22
 DEFAULT_SPOKE_SIZE = 21
 
@@ -113,7 +135,9 @@ class FlowLogSpec(_Model):
     def _retention(cls, value: int) -> int:
         if value not in RETENTION_DAYS:
             allowed = ", ".join(str(d) for d in RETENTION_DAYS)
-            raise ValueError(f"{value} is not a CloudWatch retention period || use one of {allowed}")
+            raise ValueError(
+                f"{value} is not a CloudWatch retention period || use one of {allowed}"
+            )
         return value
 
     @model_validator(mode="after")
@@ -272,7 +296,10 @@ def problems_from_validation(exc: ValidationError, source: str, prefix: str) -> 
             text = str(err["msg"]).removeprefix("Value error, ")
             message, _, fix = (s.strip() for s in text.partition("||"))
         elif kind in ("int_type", "int_parsing", "int_from_float"):
-            message, fix = f"expected a whole number, got {value!r}", "write a number without quotes"
+            message, fix = (
+                f"expected a whole number, got {value!r}",
+                "write a number without quotes",
+            )
         elif kind in ("bool_type", "bool_parsing"):
             message, fix = f"expected true or false, got {value!r}", "write true or false"
         elif kind in ("string_type",):
@@ -282,7 +309,10 @@ def problems_from_validation(exc: ValidationError, source: str, prefix: str) -> 
         elif kind == "list_type":
             message, fix = f"expected a list, got {value!r}", "write a YAML list"
         elif kind in ("greater_than_equal", "less_than_equal", "less_than", "greater_than"):
-            message, fix = f"{value!r} is out of range: {err['msg'].lower()}", "pick a value in range"
+            message, fix = (
+                f"{value!r} is out of range: {err['msg'].lower()}",
+                "pick a value in range",
+            )
         else:
             message, fix = f"{err['msg']} (got {value!r})", "correct the value"
         if (path, message) not in seen:
@@ -301,42 +331,74 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
     segment_names = list(segments) if isinstance(segments, dict) else []
     known = ", ".join(segment_names) or "(none defined)"
     if isinstance(segments, dict) and not segments:
-        problems.append(Problem(source, f"{ROOT}.segments", "no segment is defined",
-                                "define at least one segment, for example shared: {}"))
+        problems.append(
+            Problem(
+                source,
+                f"{ROOT}.segments",
+                "no segment is defined",
+                "define at least one segment, for example shared: {}",
+            )
+        )
     for name in segment_names:
         path = f"{ROOT}.segments.{name}"
         if not NAME_RE.match(str(name)) or name == "hub":
-            problems.append(Problem(source, path, f"invalid segment name '{name}'",
-                                    "use lower-case letters, digits and '-' (not 'hub')"))
+            problems.append(
+                Problem(
+                    source,
+                    path,
+                    f"invalid segment name '{name}'",
+                    "use lower-case letters, digits and '-' (not 'hub')",
+                )
+            )
         body = segments.get(name) if isinstance(segments, dict) else None
         targets = body.get("connectsTo") if isinstance(body, dict) else None
         if isinstance(targets, list):
             for i, target in enumerate(targets):
                 if target not in segment_names:
-                    problems.append(Problem(
-                        source, f"{path}.connectsTo[{i}]",
-                        f"connectsTo names undefined segment '{target}'",
-                        f"use one of: {known}, or define segment '{target}'"))
+                    problems.append(
+                        Problem(
+                            source,
+                            f"{path}.connectsTo[{i}]",
+                            f"connectsTo names undefined segment '{target}'",
+                            f"use one of: {known}, or define segment '{target}'",
+                        )
+                    )
                 elif target == name:
-                    problems.append(Problem(source, f"{path}.connectsTo[{i}]",
-                                            "a segment cannot connect to itself",
-                                            "remove it; a segment reaches itself unless isolated"))
+                    problems.append(
+                        Problem(
+                            source,
+                            f"{path}.connectsTo[{i}]",
+                            "a segment cannot connect to itself",
+                            "remove it; a segment reaches itself unless isolated",
+                        )
+                    )
     spokes = raw.get("spokes")
     if isinstance(spokes, dict):
         for name, body in spokes.items():
             path = f"{ROOT}.spokes.{name}"
             if not NAME_RE.match(str(name)) or name == "hub":
-                problems.append(Problem(source, path, f"invalid spoke name '{name}'",
-                                        "use lower-case letters, digits and '-' (not 'hub')"))
+                problems.append(
+                    Problem(
+                        source,
+                        path,
+                        f"invalid spoke name '{name}'",
+                        "use lower-case letters, digits and '-' (not 'hub')",
+                    )
+                )
             if not isinstance(body, dict):
                 continue
             segment = body.get("segment")
             if isinstance(segment, str) and segment not in segment_names:
                 close = difflib.get_close_matches(segment, segment_names, n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
-                problems.append(Problem(source, f"{path}.segment",
-                                        f"spoke names undefined segment '{segment}'",
-                                        f"{hint}defined segments: {known}"))
+                problems.append(
+                    Problem(
+                        source,
+                        f"{path}.segment",
+                        f"spoke names undefined segment '{segment}'",
+                        f"{hint}defined segments: {known}",
+                    )
+                )
             problems += _tier_problems(body.get("tiers"), f"{path}.tiers", source, hub=False)
     hub = raw.get("hub")
     if isinstance(hub, dict):
@@ -350,20 +412,42 @@ def _tier_problems(tiers: Any, path: str, source: str, hub: bool) -> list[Proble
     if not isinstance(tiers, dict):
         return problems
     if not tiers and not hub:
-        problems.append(Problem(source, path, "a spoke needs at least one workload tier",
-                                "remove tiers to get the default private tier, or name one"))
+        problems.append(
+            Problem(
+                source,
+                path,
+                "a spoke needs at least one workload tier",
+                "remove tiers to get the default private tier, or name one",
+            )
+        )
     for tier in tiers:
         if tier == "transit":
-            problems.append(Problem(source, f"{path}.{tier}",
-                                    "'transit' is reserved (a /28 per AZ is always created)",
-                                    "remove it"))
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    "'transit' is reserved (a /28 per AZ is always created)",
+                    "remove it",
+                )
+            )
         elif tier == "public" and not hub:
-            problems.append(Problem(source, f"{path}.{tier}",
-                                    "spokes have no public tier (egress goes through the hub)",
-                                    "remove it or put public workloads behind the hub"))
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    "spokes have no public tier (egress goes through the hub)",
+                    "remove it or put public workloads behind the hub",
+                )
+            )
         elif not TIER_RE.match(str(tier)):
-            problems.append(Problem(source, f"{path}.{tier}", f"invalid tier name '{tier}'",
-                                    "use lower-case letters and digits, starting with a letter"))
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    f"invalid tier name '{tier}'",
+                    "use lower-case letters and digits, starting with a letter",
+                )
+            )
     return problems
 
 
@@ -376,25 +460,48 @@ def _az_problems(azs: Any, region: str, source: str) -> list[Problem]:
         return []  # reported by the type check
     if isinstance(azs, int):
         if azs < 2:
-            return [Problem(source, path, f"{azs} AZ is too few for a reliable network",
-                            "use at least 2 (3 recommended, REL10)")]
+            return [
+                Problem(
+                    source,
+                    path,
+                    f"{azs} AZ is too few for a reliable network",
+                    "use at least 2 (3 recommended, REL10)",
+                )
+            ]
         if azs > len(offered):
-            return [Problem(source, path, f"{region} offers {len(offered)} AZs, not {azs}",
-                            f"use at most {len(offered)}")]
+            return [
+                Problem(
+                    source,
+                    path,
+                    f"{region} offers {len(offered)} AZs, not {azs}",
+                    f"use at most {len(offered)}",
+                )
+            ]
         return []
     if not isinstance(azs, list):
         return []
     problems: list[Problem] = []
     if len(azs) < 2:
-        problems.append(Problem(source, path, f"{len(azs)} AZ is too few for a reliable network",
-                                "list at least 2 AZs"))
+        problems.append(
+            Problem(
+                source,
+                path,
+                f"{len(azs)} AZ is too few for a reliable network",
+                "list at least 2 AZs",
+            )
+        )
     for i, az in enumerate(azs):
         if not isinstance(az, str):
             continue
         if not (regions.is_az_name(region, az) or regions.is_az_id(region, az)):
-            problems.append(Problem(
-                source, f"{path}[{i}]", f"'{az}' is not an AZ name or AZ ID of {region}",
-                f"use names like {region}a or IDs like {', '.join(offered[:3])}"))
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}[{i}]",
+                    f"'{az}' is not an AZ name or AZ ID of {region}",
+                    f"use names like {region}a or IDs like {', '.join(offered[:3])}",
+                )
+            )
     dupes = sorted({a for a in azs if isinstance(a, str) and azs.count(a) > 1})
     for az in dupes:
         problems.append(Problem(source, path, f"AZ '{az}' is listed twice", "list each AZ once"))
@@ -410,11 +517,23 @@ def parse_network(raw: Any, region: str, source: str, stack: str) -> StackSpec:
     problems: list[Problem] = []
     if region not in regions.catalogue():
         known = ", ".join(sorted(regions.catalogue()))
-        problems.append(Problem(source, "aws:region", f"unknown Region '{region}'",
-                                f"use one of {known} (or add it to foundation/data/regions.json)"))
+        problems.append(
+            Problem(
+                source,
+                "aws:region",
+                f"unknown Region '{region}'",
+                f"use one of {known} (or add it to foundation/data/regions.json)",
+            )
+        )
     if not isinstance(raw, dict):
-        problems.append(Problem(source, ROOT, f"expected a mapping, got {raw!r}",
-                                "see the README's configuration reference"))
+        problems.append(
+            Problem(
+                source,
+                ROOT,
+                f"expected a mapping, got {raw!r}",
+                "see the README's configuration reference",
+            )
+        )
         raise InputError(problems)
     network: NetworkSpec | None = None
     try:

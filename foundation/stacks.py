@@ -52,7 +52,9 @@ class Workspace:
             close = difflib.get_close_matches(stack, existing, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise InputError.single(
-                "STACK", stack, f"no stack '{stack}' (stacks/Pulumi.{stack}.yaml does not exist)",
+                "STACK",
+                stack,
+                f"no stack '{stack}' (stacks/Pulumi.{stack}.yaml does not exist)",
                 f"{hint}existing stacks: {', '.join(existing) or '(none)'}",
             )
         return path
@@ -90,35 +92,69 @@ def pool_problems(spec: StackSpec, plan: AddressPlan) -> list[Problem]:
         return []
     close = difflib.get_close_matches(pool, list(plan.pools), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return [Problem(spec.source, f"{ROOT}.pool", f"unknown pool '{pool}'",
-                    f"{hint}pools in {plan.source}: {', '.join(sorted(plan.pools))}")]
+    return [
+        Problem(
+            spec.source,
+            f"{ROOT}.pool",
+            f"unknown pool '{pool}'",
+            f"{hint}pools in {plan.source}: {', '.join(sorted(plan.pools))}",
+        )
+    ]
 
 
 def stack_from_document(doc: Any, stack: str, source: str) -> StackSpec:
     """Validate a parsed Pulumi stack config document."""
     if not isinstance(doc, dict) or not isinstance(doc.get("config"), dict):
-        raise InputError.single(source, "config", "missing the config mapping",
-                                f"start the file with config: and put {ROOT} under it")
+        raise InputError.single(
+            source,
+            "config",
+            "missing the config mapping",
+            f"start the file with config: and put {ROOT} under it",
+        )
     problems: list[Problem] = []
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
-            problems.append(Problem(source, str(key), f"unknown top-level key '{key}'",
-                                    f"allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}"))
+            problems.append(
+                Problem(
+                    source,
+                    str(key),
+                    f"unknown top-level key '{key}'",
+                    f"allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}",
+                )
+            )
     config = doc["config"]
     for key in config:
         if str(key).startswith(f"{PROJECT}:") and key not in PROJECT_KEYS:
             close = difflib.get_close_matches(str(key), sorted(PROJECT_KEYS), n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(Problem(source, f"config.{key}", f"unknown key '{key}'",
-                                    f"{hint}the project reads only {ROOT}"))
+            problems.append(
+                Problem(
+                    source,
+                    f"config.{key}",
+                    f"unknown key '{key}'",
+                    f"{hint}the project reads only {ROOT}",
+                )
+            )
     region = config.get("aws:region")
     if not isinstance(region, str):
-        problems.append(Problem(source, "aws:region", "missing the AWS Region",
-                                "add aws:region: us-east-1 (or your Region) under config"))
+        problems.append(
+            Problem(
+                source,
+                "aws:region",
+                "missing the AWS Region",
+                "add aws:region: us-east-1 (or your Region) under config",
+            )
+        )
         region = ""
     if ROOT not in config:
-        problems.append(Problem(source, ROOT, "missing the network definition",
-                                f"add {ROOT}: with pool, segments and spokes"))
+        problems.append(
+            Problem(
+                source,
+                ROOT,
+                "missing the network definition",
+                f"add {ROOT}: with pool, segments and spokes",
+            )
+        )
         raise InputError(problems)
     try:
         spec = parse_network(config[ROOT], region, source, stack)

@@ -107,8 +107,9 @@ def _exhausted(path: str, where: str, prefixlen: int, space: FreeSpace) -> IpamP
     )
 
 
-def _owner(net: IPNetwork, taken: Mapping[str, IPNetwork],
-           reserved: tuple[tuple[IPNetwork, str], ...]) -> str | None:
+def _owner(
+    net: IPNetwork, taken: Mapping[str, IPNetwork], reserved: tuple[tuple[IPNetwork, str], ...]
+) -> str | None:
     for rnet, reason in reserved:
         if not IPSet([net]).isdisjoint(IPSet([rnet])):
             return f"reserved range {rnet} ({reason})"
@@ -134,8 +135,10 @@ def allocate_stack(request: StackRequest, lock: Mapping[str, IPNetwork]) -> Allo
 
     # 1. VPCs in the pool: other stacks' VPCs in this pool and reserved ranges are taken.
     pool_taken = {
-        k: v for k, v in lock.items()
-        if not k.startswith(prefix) and k.count("/") == 1
+        k: v
+        for k, v in lock.items()
+        if not k.startswith(prefix)
+        and k.count("/") == 1
         and not IPSet([v]).isdisjoint(IPSet([request.pool]))
     }
     pending: list[VpcRequest] = []
@@ -145,30 +148,50 @@ def allocate_stack(request: StackRequest, lock: Mapping[str, IPNetwork]) -> Allo
         wanted = vpc.cidr.prefixlen if vpc.cidr is not None else vpc.prefixlen
         if held is not None:
             if vpc.cidr is not None and vpc.cidr != held:
-                problems.append(IpamProblem(
-                    vpc.path + ".cidr", f"the lock holds {held} for {key}; a VPC is never renumbered",
-                    f"set cidr back to {held}, or rename the VPC to create a new one"))
+                problems.append(
+                    IpamProblem(
+                        vpc.path + ".cidr",
+                        f"the lock holds {held} for {key}; a VPC is never renumbered",
+                        f"set cidr back to {held}, or rename the VPC to create a new one",
+                    )
+                )
             elif wanted is not None and wanted != held.prefixlen:
-                problems.append(IpamProblem(
-                    vpc.path + ".size", f"the lock holds /{held.prefixlen} ({held}) for {key}; "
-                    "a VPC is never resized", f"set size back to {held.prefixlen}, or rename the VPC"))
+                problems.append(
+                    IpamProblem(
+                        vpc.path + ".size",
+                        f"the lock holds /{held.prefixlen} ({held}) for {key}; "
+                        "a VPC is never resized",
+                        f"set size back to {held.prefixlen}, or rename the VPC",
+                    )
+                )
             entries[key] = held
             continue
         if wanted is not None and wanted <= request.pool.prefixlen:
-            problems.append(IpamProblem(
-                vpc.path, f"/{wanted} would take the whole pool {request.pool_name} "
-                f"({request.pool})", f"use a prefix longer than /{request.pool.prefixlen}"))
+            problems.append(
+                IpamProblem(
+                    vpc.path,
+                    f"/{wanted} would take the whole pool {request.pool_name} ({request.pool})",
+                    f"use a prefix longer than /{request.pool.prefixlen}",
+                )
+            )
             continue
         if vpc.cidr is not None:
             if not IPSet([vpc.cidr]) <= IPSet([request.pool]):
-                problems.append(IpamProblem(
-                    vpc.path + ".cidr", f"{vpc.cidr} is outside pool {request.pool_name} "
-                    f"({request.pool})", "adopt a network inside the pool, or change the pool"))
+                problems.append(
+                    IpamProblem(
+                        vpc.path + ".cidr",
+                        f"{vpc.cidr} is outside pool {request.pool_name} ({request.pool})",
+                        "adopt a network inside the pool, or change the pool",
+                    )
+                )
                 continue
             owner = _owner(vpc.cidr, {**pool_taken, **entries}, request.reserved)
             if owner:
-                problems.append(IpamProblem(vpc.path + ".cidr", f"{vpc.cidr} overlaps {owner}",
-                                            "choose a free range"))
+                problems.append(
+                    IpamProblem(
+                        vpc.path + ".cidr", f"{vpc.cidr} overlaps {owner}", "choose a free range"
+                    )
+                )
                 continue
             entries[key] = vpc.cidr
         else:
@@ -180,8 +203,11 @@ def allocate_stack(request: StackRequest, lock: Mapping[str, IPNetwork]) -> Allo
         assert vpc.prefixlen is not None
         got = space.take(vpc.prefixlen)
         if got is None:
-            problems.append(_exhausted(vpc.path, f"pool {request.pool_name} ({request.pool})",
-                                       vpc.prefixlen, space))
+            problems.append(
+                _exhausted(
+                    vpc.path, f"pool {request.pool_name} ({request.pool})", vpc.prefixlen, space
+                )
+            )
             continue
         entries[f"{stack}/{vpc.name}"] = got
 
@@ -202,9 +228,16 @@ def allocate_stack(request: StackRequest, lock: Mapping[str, IPNetwork]) -> Allo
     )
 
 
-def _layout_vpc(vpc: VpcRequest, key: str, net: IPNetwork, mine: Mapping[str, IPNetwork],
-                entries: dict[str, IPNetwork], problems: list[IpamProblem],
-                warnings: list[str], capacity: dict[str, int]) -> None:
+def _layout_vpc(
+    vpc: VpcRequest,
+    key: str,
+    net: IPNetwork,
+    mine: Mapping[str, IPNetwork],
+    entries: dict[str, IPNetwork],
+    problems: list[IpamProblem],
+    warnings: list[str],
+    capacity: dict[str, int],
+) -> None:
     held_slots = {k: v for k, v in mine.items() if k.startswith(key + "/") and k.count("/") == 2}
     if held_slots:
         slot_prefix = next(iter(held_slots.values())).prefixlen
@@ -212,18 +245,24 @@ def _layout_vpc(vpc: VpcRequest, key: str, net: IPNetwork, mine: Mapping[str, IP
         slot_prefix = net.prefixlen + int(math.log2(next_power_of_two(vpc.azs + 1)))
     slots = 1 << (slot_prefix - net.prefixlen)
     capacity[vpc.name] = slots
-    held_tiers = {k.rsplit("/", 1)[1]: v.prefixlen for k, v in mine.items()
-                  if k.startswith(key + "/") and k.count("/") == 3}
+    held_tiers = {
+        k.rsplit("/", 1)[1]: v.prefixlen
+        for k, v in mine.items()
+        if k.startswith(key + "/") and k.count("/") == 3
+    }
     sizes: dict[str, int] = {"transit": TRANSIT_PREFIX}
     for tier in vpc.tiers:
         if tier.prefixlen is not None:
             size = tier.prefixlen
             if tier.name in held_tiers and held_tiers[tier.name] != size:
-                problems.append(IpamProblem(
-                    f"{vpc.path}.tiers.{tier.name}",
-                    f"the lock holds /{held_tiers[tier.name]} subnets for tier {tier.name}; "
-                    "subnets are never resized",
-                    f"set it back to {held_tiers[tier.name]}, or add a tier with a new name"))
+                problems.append(
+                    IpamProblem(
+                        f"{vpc.path}.tiers.{tier.name}",
+                        f"the lock holds /{held_tiers[tier.name]} subnets for tier {tier.name}; "
+                        "subnets are never resized",
+                        f"set it back to {held_tiers[tier.name]}, or add a tier with a new name",
+                    )
+                )
                 return
         else:
             size = held_tiers.get(tier.name, slot_prefix + tier.default_extra_bits)
@@ -232,39 +271,57 @@ def _layout_vpc(vpc: VpcRequest, key: str, net: IPNetwork, mine: Mapping[str, IP
     too_deep = [t for t, p in sizes.items() if p > MAX_PREFIX or p < slot_prefix]
     if need > (1 << (32 - slot_prefix)) or too_deep or slot_prefix > MAX_PREFIX:
         if not held_slots:
-            explicit = [1 << (32 - p) for t, p in sizes.items()
-                        if any(x.name == t and x.prefixlen is not None for x in vpc.tiers)
-                        or t == "transit"]
+            explicit = [
+                1 << (32 - p)
+                for t, p in sizes.items()
+                if any(x.name == t and x.prefixlen is not None for x in vpc.tiers) or t == "transit"
+            ]
             defaults = [x for x in vpc.tiers if x.prefixlen is None]
             # smallest slot that holds the explicit tiers plus defaults at their shares
             slot_need = MAX_PREFIX
             while slot_need > MIN_PREFIX:
                 total = sum(explicit) + sum(
-                    1 << (32 - (slot_need + d.default_extra_bits)) for d in defaults)
+                    1 << (32 - (slot_need + d.default_extra_bits)) for d in defaults
+                )
                 if total <= (1 << (32 - slot_need)) and all(
-                        slot_need + d.default_extra_bits <= MAX_PREFIX for d in defaults):
+                    slot_need + d.default_extra_bits <= MAX_PREFIX for d in defaults
+                ):
                     break
                 slot_need -= 1
             vpc_need = slot_need - int(math.log2(slots))
             listing = ", ".join(f"{t} /{p}" for t, p in sorted(sizes.items()))
-            problems.append(IpamProblem(
-                vpc.path + ".size",
-                f"/{net.prefixlen} is too small: {vpc.azs} AZs plus a spare need {slots} AZ slots "
-                f"of /{slot_prefix}, each holding {listing}",
-                f"use size {vpc_need} or less (a larger VPC), or smaller tiers"))
+            problems.append(
+                IpamProblem(
+                    vpc.path + ".size",
+                    f"/{net.prefixlen} is too small: {vpc.azs} AZs plus a spare need {slots} "
+                    f"AZ slots of /{slot_prefix}, each holding {listing}",
+                    f"use size {vpc_need} or less (a larger VPC), or smaller tiers",
+                )
+            )
         else:
-            problems.append(IpamProblem(
-                f"{vpc.path}.tiers", f"the tiers no longer fit the /{slot_prefix} AZ slots of {key}",
-                "use smaller tiers; AZ slots are never resized"))
+            problems.append(
+                IpamProblem(
+                    f"{vpc.path}.tiers",
+                    f"the tiers no longer fit the /{slot_prefix} AZ slots of {key}",
+                    "use smaller tiers; AZ slots are never resized",
+                )
+            )
         return
     if vpc.azs > slots:
-        problems.append(IpamProblem(
-            f"{vpc.path}", f"{key} was laid out for {slots} AZ slots and cannot hold {vpc.azs} AZs "
-            "without renumbering", "keep the AZ count, or create a new VPC for the extra AZs"))
+        problems.append(
+            IpamProblem(
+                f"{vpc.path}",
+                f"{key} was laid out for {slots} AZ slots and cannot hold {vpc.azs} AZs "
+                "without renumbering",
+                "keep the AZ count, or create a new VPC for the extra AZs",
+            )
+        )
         return
     if vpc.azs == slots:
-        warnings.append(f"{key} uses all {slots} of its AZ slots: no spare slot is left "
-                        "for another AZ (REL02-BP03)")
+        warnings.append(
+            f"{key} uses all {slots} of its AZ slots: no spare slot is left "
+            "for another AZ (REL02-BP03)"
+        )
     kept_slots = {k: v for k, v in held_slots.items() if int(k.rsplit("az", 1)[1]) < vpc.azs}
     slot_space = FreeSpace(net, kept_slots.values())
     for index in range(vpc.azs):
@@ -274,13 +331,17 @@ def _layout_vpc(vpc: VpcRequest, key: str, net: IPNetwork, mine: Mapping[str, IP
             problems.append(_exhausted(vpc.path, key, slot_prefix, slot_space))
             return
         entries[slot_key] = slot_net
-        held = {k.rsplit("/", 1)[1]: v for k, v in mine.items()
-                if k.startswith(slot_key + "/") and k.rsplit("/", 1)[1] in sizes}
+        held = {
+            k.rsplit("/", 1)[1]: v
+            for k, v in mine.items()
+            if k.startswith(slot_key + "/") and k.rsplit("/", 1)[1] in sizes
+        }
         tier_space = FreeSpace(slot_net, held.values())
-        for tier, prefixlen in sorted(sizes.items(), key=lambda item: (item[1], item[0])):
-            got = held.get(tier) or tier_space.take(prefixlen)
+        for tier_name, prefixlen in sorted(sizes.items(), key=lambda item: (item[1], item[0])):
+            got = held.get(tier_name) or tier_space.take(prefixlen)
             if got is None:
-                problems.append(_exhausted(f"{vpc.path}.tiers.{tier}", slot_key, prefixlen,
-                                           tier_space))
+                problems.append(
+                    _exhausted(f"{vpc.path}.tiers.{tier_name}", slot_key, prefixlen, tier_space)
+                )
                 continue
-            entries[f"{slot_key}/{tier}"] = got
+            entries[f"{slot_key}/{tier_name}"] = got

@@ -42,20 +42,39 @@ def read_lock(path: Path) -> dict[str, IPNetwork]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise LockError([IpamProblem(name, f"not valid YAML ({exc})",
-                                     "restore it from git (git checkout -- stacks/"
-                                     "addresses.lock.yaml) and rerun plan")]) from None
+        raise LockError(
+            [
+                IpamProblem(
+                    name,
+                    f"not valid YAML ({exc})",
+                    "restore it from git (git checkout -- stacks/"
+                    "addresses.lock.yaml) and rerun plan",
+                )
+            ]
+        ) from None
     if doc is None:
         return {}
     if not isinstance(doc, dict) or not isinstance(doc.get("allocations", {}), dict):
-        raise LockError([IpamProblem(name, "expected a mapping 'allocations: {key: cidr}'",
-                                     "restore it from git and rerun plan")])
+        raise LockError(
+            [
+                IpamProblem(
+                    name,
+                    "expected a mapping 'allocations: {key: cidr}'",
+                    "restore it from git and rerun plan",
+                )
+            ]
+        )
     out: dict[str, IPNetwork] = {}
     problems: list[IpamProblem] = []
     for key, value in (doc.get("allocations") or {}).items():
         if not KEY_RE.match(str(key)):
-            problems.append(IpamProblem(f"{name}: allocations.{key}", "malformed key",
-                                        "keys look like dev/payments/az0/private"))
+            problems.append(
+                IpamProblem(
+                    f"{name}: allocations.{key}",
+                    "malformed key",
+                    "keys look like dev/payments/az0/private",
+                )
+            )
             continue
         try:
             out[str(key)] = parse_cidr(value, 8, 28)

@@ -43,8 +43,11 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Hash of every file under a folder, to prove a command changed nothing."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def edit_stack(project: Path, stack: str, old: str, new: str) -> None:
@@ -82,16 +85,22 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
 
     from foundation import aws as aws_module
 
-    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"),
-                           timeout=10).read()
-    for name, value in {"AWS_ENDPOINT_URL": moto_server, "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                        "AWS_CONFIG_FILE": "/dev/null",
-                        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}.items():
+    urllib.request.urlopen(
+        urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=10
+    ).read()
+    for name, value in {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(aws_module, "POLICY",
-                        aws_module.RetryPolicy(base_delay=0.005, max_delay=0.02, deadline=10))
+    monkeypatch.setattr(
+        aws_module, "POLICY", aws_module.RetryPolicy(base_delay=0.005, max_delay=0.02, deadline=10)
+    )
     monkeypatch.setattr(aws_module, "EVENT_HOOKS", [])
     return boto3.client("ec2", region_name="us-east-1")

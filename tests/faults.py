@@ -20,8 +20,10 @@ def throttled(request: Any) -> AWSResponse:
     if "x-amz-json" in str(request.headers.get("Content-Type", "")):
         body = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
     else:
-        body = (b"<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit"
-                b" exceeded.</Message></Error></Errors><RequestID>r</RequestID></Response>")
+        body = (
+            b"<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit"
+            b" exceeded.</Message></Error></Errors><RequestID>r</RequestID></Response>"
+        )
     return AWSResponse(request.url, 503, {}, _Raw(body))
 
 

@@ -27,9 +27,15 @@ def _tags(inputs: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 def record_stack(project: Path, stack: str) -> Recording:
     """Run the program for a stack under the mock engine (as `pulumi up`)."""
     config = load_yaml(project / "stacks" / f"Pulumi.{stack}.yaml")["config"]
-    return run_program(REPO / "__main__.py", stack, config["aws:region"],
-                       config["foundation:network"], preview=False, offline=True,
-                       project_root=project)
+    return run_program(
+        REPO / "__main__.py",
+        stack,
+        config["aws:region"],
+        config["foundation:network"],
+        preview=False,
+        offline=True,
+        project_root=project,
+    )
 
 
 def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
@@ -48,37 +54,56 @@ def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
     return ids
 
 
-def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any,
-            ids: dict[str, str]) -> str:
+def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any, ids: dict[str, str]) -> str:
     i = r.inputs
     t = r.type
     if t == "aws:ec2/vpc:Vpc":
-        return str(ec2.create_vpc(CidrBlock=i["cidrBlock"],
-                                  TagSpecifications=_tags(i, "vpc"))["Vpc"]["VpcId"])
+        return str(
+            ec2.create_vpc(CidrBlock=i["cidrBlock"], TagSpecifications=_tags(i, "vpc"))["Vpc"][
+                "VpcId"
+            ]
+        )
     if t == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
-        group = ec2.describe_security_groups(Filters=[
-            {"Name": "vpc-id", "Values": [real(i["vpcId"])]},
-            {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+        group = ec2.describe_security_groups(
+            Filters=[
+                {"Name": "vpc-id", "Values": [real(i["vpcId"])]},
+                {"Name": "group-name", "Values": ["default"]},
+            ]
+        )["SecurityGroups"][0]
         if group.get("IpPermissionsEgress"):
-            ec2.revoke_security_group_egress(GroupId=group["GroupId"],
-                                             IpPermissions=group["IpPermissionsEgress"])
+            ec2.revoke_security_group_egress(
+                GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"]
+            )
         if group.get("IpPermissions"):
-            ec2.revoke_security_group_ingress(GroupId=group["GroupId"],
-                                              IpPermissions=group["IpPermissions"])
-        ec2.create_tags(Resources=[group["GroupId"]],
-                        Tags=[{"Key": k, "Value": v} for k, v in i["tags"].items()])
+            ec2.revoke_security_group_ingress(
+                GroupId=group["GroupId"], IpPermissions=group["IpPermissions"]
+            )
+        ec2.create_tags(
+            Resources=[group["GroupId"]],
+            Tags=[{"Key": k, "Value": v} for k, v in i["tags"].items()],
+        )
         return str(group["GroupId"])
     if t == "aws:ec2/subnet:Subnet":
-        return str(ec2.create_subnet(VpcId=real(i["vpcId"]), CidrBlock=i["cidrBlock"],
-                                     AvailabilityZone=i["availabilityZone"],
-                                     TagSpecifications=_tags(i, "subnet"))["Subnet"]["SubnetId"])
+        return str(
+            ec2.create_subnet(
+                VpcId=real(i["vpcId"]),
+                CidrBlock=i["cidrBlock"],
+                AvailabilityZone=i["availabilityZone"],
+                TagSpecifications=_tags(i, "subnet"),
+            )["Subnet"]["SubnetId"]
+        )
     if t == "aws:ec2/routeTable:RouteTable":
-        return str(ec2.create_route_table(VpcId=real(i["vpcId"]),
-                                          TagSpecifications=_tags(i, "route-table"))
-                   ["RouteTable"]["RouteTableId"])
+        return str(
+            ec2.create_route_table(
+                VpcId=real(i["vpcId"]), TagSpecifications=_tags(i, "route-table")
+            )["RouteTable"]["RouteTableId"]
+        )
     if t == "aws:ec2/routeTableAssociation:RouteTableAssociation":
-        return str(ec2.associate_route_table(RouteTableId=real(i["routeTableId"]),
-                                             SubnetId=real(i["subnetId"]))["AssociationId"])
+        return str(
+            ec2.associate_route_table(
+                RouteTableId=real(i["routeTableId"]), SubnetId=real(i["subnetId"])
+            )["AssociationId"]
+        )
     if t == "aws:ec2/internetGateway:InternetGateway":
         igw = ec2.create_internet_gateway(TagSpecifications=_tags(i, "internet-gateway"))
         igw_id = igw["InternetGateway"]["InternetGatewayId"]
@@ -89,29 +114,47 @@ def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any,
         ids[f"eipalloc-{r.name}"] = alloc["AllocationId"]
         return str(alloc["AllocationId"])
     if t == "aws:ec2/natGateway:NatGateway":
-        return str(ec2.create_nat_gateway(SubnetId=real(i["subnetId"]),
-                                          AllocationId=real(i["allocationId"]),
-                                          TagSpecifications=_tags(i, "natgateway"))
-                   ["NatGateway"]["NatGatewayId"])
+        return str(
+            ec2.create_nat_gateway(
+                SubnetId=real(i["subnetId"]),
+                AllocationId=real(i["allocationId"]),
+                TagSpecifications=_tags(i, "natgateway"),
+            )["NatGateway"]["NatGatewayId"]
+        )
     if t == "aws:ec2/route:Route":
-        target = {k: real(i[k]) for k in ("gatewayId", "natGatewayId", "transitGatewayId")
-                  if k in i}
-        key = {"gatewayId": "GatewayId", "natGatewayId": "NatGatewayId",
-               "transitGatewayId": "TransitGatewayId"}
-        ec2.create_route(RouteTableId=real(i["routeTableId"]),
-                         DestinationCidrBlock=i["destinationCidrBlock"],
-                         **{key[k]: v for k, v in target.items()})
+        target = {
+            k: real(i[k]) for k in ("gatewayId", "natGatewayId", "transitGatewayId") if k in i
+        }
+        key = {
+            "gatewayId": "GatewayId",
+            "natGatewayId": "NatGatewayId",
+            "transitGatewayId": "TransitGatewayId",
+        }
+        ec2.create_route(
+            RouteTableId=real(i["routeTableId"]),
+            DestinationCidrBlock=i["destinationCidrBlock"],
+            **{key[k]: v for k, v in target.items()},
+        )
         return f"route:{r.name}"
     if t == "aws:ec2/vpcEndpoint:VpcEndpoint":
-        return str(ec2.create_vpc_endpoint(
-            VpcId=real(i["vpcId"]), ServiceName=i["serviceName"], VpcEndpointType="Gateway",
-            RouteTableIds=[real(x) for x in i["routeTableIds"]],
-            TagSpecifications=_tags(i, "vpc-endpoint"))["VpcEndpoint"]["VpcEndpointId"])
+        return str(
+            ec2.create_vpc_endpoint(
+                VpcId=real(i["vpcId"]),
+                ServiceName=i["serviceName"],
+                VpcEndpointType="Gateway",
+                RouteTableIds=[real(x) for x in i["routeTableIds"]],
+                TagSpecifications=_tags(i, "vpc-endpoint"),
+            )["VpcEndpoint"]["VpcEndpointId"]
+        )
     if t == "aws:iam/role:Role":
         tags = [{"Key": k, "Value": v} for k, v in i["tags"].items()]
-        return str(iam.create_role(RoleName=f"{i['tags']['Name']}",
-                                   AssumeRolePolicyDocument=i["assumeRolePolicy"],
-                                   Tags=tags)["Role"]["Arn"])
+        return str(
+            iam.create_role(
+                RoleName=f"{i['tags']['Name']}",
+                AssumeRolePolicyDocument=i["assumeRolePolicy"],
+                Tags=tags,
+            )["Role"]["Arn"]
+        )
     if t == "aws:iam/rolePolicy:RolePolicy":
         return f"policy:{r.name}"
     if t == "aws:cloudwatch/logGroup:LogGroup":
@@ -119,50 +162,75 @@ def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any,
         logs.put_retention_policy(logGroupName=i["name"], retentionInDays=int(i["retentionInDays"]))
         return f"arn:aws:logs:us-east-1:123456789012:log-group:{i['name']}"
     if t == "aws:ec2/flowLog:FlowLog":
-        extra: dict[str, Any] = {"LogDestinationType": i["logDestinationType"],
-                                 "LogDestination": real(i["logDestination"])}
+        extra: dict[str, Any] = {
+            "LogDestinationType": i["logDestinationType"],
+            "LogDestination": real(i["logDestination"]),
+        }
         if "iamRoleArn" in i:
             extra["DeliverLogsPermissionArn"] = real(i["iamRoleArn"])
-        return str(ec2.create_flow_logs(ResourceIds=[real(i["vpcId"])], ResourceType="VPC",
-                                        TrafficType=i["trafficType"],
-                                        TagSpecifications=_tags(i, "vpc-flow-log"),
-                                        **extra)["FlowLogIds"][0])
+        return str(
+            ec2.create_flow_logs(
+                ResourceIds=[real(i["vpcId"])],
+                ResourceType="VPC",
+                TrafficType=i["trafficType"],
+                TagSpecifications=_tags(i, "vpc-flow-log"),
+                **extra,
+            )["FlowLogIds"][0]
+        )
     if t == "aws:ec2transitgateway/transitGateway:TransitGateway":
-        options = {"AmazonSideAsn": int(i["amazonSideAsn"]),
-                   "AutoAcceptSharedAttachments": i["autoAcceptSharedAttachments"],
-                   "DefaultRouteTableAssociation": i["defaultRouteTableAssociation"],
-                   "DefaultRouteTablePropagation": i["defaultRouteTablePropagation"],
-                   "DnsSupport": i["dnsSupport"]}
-        return str(ec2.create_transit_gateway(Description=i.get("description", ""), Options=options,
-                                              TagSpecifications=_tags(i, "transit-gateway"))
-                   ["TransitGateway"]["TransitGatewayId"])
+        options = {
+            "AmazonSideAsn": int(i["amazonSideAsn"]),
+            "AutoAcceptSharedAttachments": i["autoAcceptSharedAttachments"],
+            "DefaultRouteTableAssociation": i["defaultRouteTableAssociation"],
+            "DefaultRouteTablePropagation": i["defaultRouteTablePropagation"],
+            "DnsSupport": i["dnsSupport"],
+        }
+        return str(
+            ec2.create_transit_gateway(
+                Description=i.get("description", ""),
+                Options=options,
+                TagSpecifications=_tags(i, "transit-gateway"),
+            )["TransitGateway"]["TransitGatewayId"]
+        )
     if t == "aws:ec2transitgateway/vpcAttachment:VpcAttachment":
-        return str(ec2.create_transit_gateway_vpc_attachment(
-            TransitGatewayId=real(i["transitGatewayId"]), VpcId=real(i["vpcId"]),
-            SubnetIds=[real(s) for s in i["subnetIds"]],
-            # moto 5.2 reads attachment tags under this resource type (a moto bug)
-            TagSpecifications=_tags(i, "transit-gateway-route-table"))
-            ["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"])
+        return str(
+            ec2.create_transit_gateway_vpc_attachment(
+                TransitGatewayId=real(i["transitGatewayId"]),
+                VpcId=real(i["vpcId"]),
+                SubnetIds=[real(s) for s in i["subnetIds"]],
+                # moto 5.2 reads attachment tags under this resource type (a moto bug)
+                TagSpecifications=_tags(i, "transit-gateway-route-table"),
+            )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+        )
     if t == "aws:ec2transitgateway/routeTable:RouteTable":
-        return str(ec2.create_transit_gateway_route_table(
-            TransitGatewayId=real(i["transitGatewayId"]),
-            TagSpecifications=_tags(i, "transit-gateway-route-table"))
-            ["TransitGatewayRouteTable"]["TransitGatewayRouteTableId"])
+        return str(
+            ec2.create_transit_gateway_route_table(
+                TransitGatewayId=real(i["transitGatewayId"]),
+                TagSpecifications=_tags(i, "transit-gateway-route-table"),
+            )["TransitGatewayRouteTable"]["TransitGatewayRouteTableId"]
+        )
     if t == "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation":
         ec2.associate_transit_gateway_route_table(
             TransitGatewayRouteTableId=real(i["transitGatewayRouteTableId"]),
-            TransitGatewayAttachmentId=real(i["transitGatewayAttachmentId"]))
+            TransitGatewayAttachmentId=real(i["transitGatewayAttachmentId"]),
+        )
         return f"tgw-assoc:{r.name}"
     if t == "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation":
         ec2.enable_transit_gateway_route_table_propagation(
             TransitGatewayRouteTableId=real(i["transitGatewayRouteTableId"]),
-            TransitGatewayAttachmentId=real(i["transitGatewayAttachmentId"]))
+            TransitGatewayAttachmentId=real(i["transitGatewayAttachmentId"]),
+        )
         return f"tgw-prop:{r.name}"
     if t == "aws:ec2transitgateway/route:Route":
-        extra = {"Blackhole": True} if i.get("blackhole") else {
-            "TransitGatewayAttachmentId": real(i["transitGatewayAttachmentId"])}
+        extra = (
+            {"Blackhole": True}
+            if i.get("blackhole")
+            else {"TransitGatewayAttachmentId": real(i["transitGatewayAttachmentId"])}
+        )
         ec2.create_transit_gateway_route(
             DestinationCidrBlock=i["destinationCidrBlock"],
-            TransitGatewayRouteTableId=real(i["transitGatewayRouteTableId"]), **extra)
+            TransitGatewayRouteTableId=real(i["transitGatewayRouteTableId"]),
+            **extra,
+        )
         return f"tgw-route:{r.name}"
     raise NotImplementedError(f"no moto translation for {t}: {json.dumps(i)[:200]}")

@@ -35,8 +35,9 @@ def test_nat_per_az_loses_nothing_beyond_the_failed_az(workspace: Path) -> None:
 def test_single_nat_shows_its_blast_radius(workspace: Path) -> None:
     impacts = {i.az: i for i in reachability.az_failure(plan_of(workspace, "dev"))}
     lost = impacts["us-east-1a"].egress_lost_elsewhere
-    assert set(lost) == {f"{v} in us-east-1{z}" for v in ("payments", "sandbox", "tools")
-                         for z in "bc"}
+    assert set(lost) == {
+        f"{v} in us-east-1{z}" for v in ("payments", "sandbox", "tools") for z in "bc"
+    }
     assert impacts["us-east-1b"].egress_lost_elsewhere == ()
     assert impacts["us-east-1c"].egress_lost_elsewhere == ()
 
@@ -48,7 +49,11 @@ def test_egress_none_has_no_egress_to_lose_and_keeps_connectivity(workspace: Pat
     for impact in reachability.az_failure(plan):
         assert impact.egress_lost_elsewhere == () and impact.connectivity_lost_elsewhere == ()
     assert {(p.source, p.target) for p in reachability.matrix(plan) if p.reachable} == {
-        ("payments", "tools"), ("tools", "payments"), ("sandbox", "tools"), ("tools", "sandbox")}
+        ("payments", "tools"),
+        ("tools", "payments"),
+        ("sandbox", "tools"),
+        ("tools", "sandbox"),
+    }
 
 
 def test_the_committed_examples_pass_every_check(workspace: Path, cli) -> None:
@@ -60,16 +65,34 @@ def test_the_committed_examples_pass_every_check(workspace: Path, cli) -> None:
     assert "QUOTA.L-F678F1CE" in rules(prod, "warning")  # 7 VPCs > AWS default 5, offline
 
 
-@pytest.mark.parametrize(("edit", "rule", "severity", "code"), [
-    (("flowLogs: {destination: cloudwatch, retentionDays: 30}", "flowLogs: {enabled: false}"),
-     "FSBP.EC2.6", "warning", 0),
-    (("production: false", "transitGateway: {autoAcceptSharedAttachments: true}\n    production: false"),
-     "FSBP.EC2.23", "error", 1),
-    (("production: false", "production: true"), "REL11.PROD-EGRESS", "error", 1),
-    (("availabilityZones: 3", "availabilityZones: 4"), "REL02.SPARE-AZ", "warning", 0),
-])
-def test_each_policy_fires_on_a_config_built_to_break_it(workspace: Path, cli, edit, rule,
-                                                          severity, code) -> None:
+@pytest.mark.parametrize(
+    ("edit", "rule", "severity", "code"),
+    [
+        (
+            (
+                "flowLogs: {destination: cloudwatch, retentionDays: 30}",
+                "flowLogs: {enabled: false}",
+            ),
+            "FSBP.EC2.6",
+            "warning",
+            0,
+        ),
+        (
+            (
+                "production: false",
+                "transitGateway: {autoAcceptSharedAttachments: true}\n    production: false",
+            ),
+            "FSBP.EC2.23",
+            "error",
+            1,
+        ),
+        (("production: false", "production: true"), "REL11.PROD-EGRESS", "error", 1),
+        (("availabilityZones: 3", "availabilityZones: 4"), "REL02.SPARE-AZ", "warning", 0),
+    ],
+)
+def test_each_policy_fires_on_a_config_built_to_break_it(
+    workspace: Path, cli, edit, rule, severity, code
+) -> None:
     edit_stack(workspace, "dev", *edit)
     got_code, found = findings(cli, workspace)
     assert rule in rules(found, severity), found
@@ -78,8 +101,12 @@ def test_each_policy_fires_on_a_config_built_to_break_it(workspace: Path, cli, e
 
 
 def test_flow_logs_off_in_production_is_an_error(workspace: Path, cli) -> None:
-    edit_stack(workspace, "prod", "flowLogs: {destination: cloudwatch, retentionDays: 365}",
-               "flowLogs: {enabled: false}")
+    edit_stack(
+        workspace,
+        "prod",
+        "flowLogs: {destination: cloudwatch, retentionDays: 365}",
+        "flowLogs: {enabled: false}",
+    )
     code, found = findings(cli, workspace, "prod")
     assert code == 1 and "FSBP.EC2.6" in rules(found, "error")
 
@@ -93,8 +120,9 @@ def test_egress_none_in_production_is_an_error(workspace: Path, cli) -> None:
 def test_pool_above_80_percent_warns(workspace: Path, cli) -> None:
     (workspace / "stacks" / "addresses.lock.yaml").unlink()
     addresses = workspace / "stacks" / "addresses.yaml"
-    addresses.write_text(addresses.read_text().replace("dev-use1: 10.16.0.0/14",
-                                                       "dev-use1: 10.16.0.0/19"))
+    addresses.write_text(
+        addresses.read_text().replace("dev-use1: 10.16.0.0/14", "dev-use1: 10.16.0.0/19")
+    )
     code, found = findings(cli, workspace)
     assert "IPAM.POOL-UTILISATION" in rules(found, "warning") and code == 0
 
@@ -104,22 +132,29 @@ def test_controls_not_configurable_still_fire_on_a_broken_plan(workspace: Path) 
     plan = plan_of(workspace, "dev")
     hub = plan.hub
     open_sg = dataclasses.replace(hub.default_security_group, ingress=("0.0.0.0/0:22",))
-    broken_hub = dataclasses.replace(hub, default_security_group=open_sg,
-                                     map_public_ip_on_launch=True)
-    transit = [dataclasses.replace(s, cidr=s.cidr.replace("/28", "/27"))
-               if s.tier == "transit" else s for s in hub.subnets]
+    broken_hub = dataclasses.replace(
+        hub, default_security_group=open_sg, map_public_ip_on_launch=True
+    )
+    transit = [
+        dataclasses.replace(s, cidr=s.cidr.replace("/28", "/27")) if s.tier == "transit" else s
+        for s in hub.subnets
+    ]
     broken_hub = dataclasses.replace(broken_hub, subnets=tuple(transit))
     broken = dataclasses.replace(plan, vpcs=(broken_hub, *plan.spokes))
     found = {f.rule for f in policy.evaluate(broken)}
     assert {"FSBP.EC2.2", "FSBP.EC2.15", "TGW.SUBNET-28"} <= found
-    assert not {"FSBP.EC2.2", "FSBP.EC2.15", "TGW.SUBNET-28"} & {f.rule for f in policy.evaluate(plan)}
+    assert not {"FSBP.EC2.2", "FSBP.EC2.15", "TGW.SUBNET-28"} & {
+        f.rule for f in policy.evaluate(plan)
+    }
 
 
 def test_a_route_table_against_the_intent_is_an_error(workspace: Path) -> None:
     plan = plan_of(workspace, "dev")
     tgw = plan.transit_gateway
-    leaky = tuple(dataclasses.replace(t, propagations=(*t.propagations, "sandbox"))
-                  if t.name == "prod" else t for t in tgw.route_tables)
+    leaky = tuple(
+        dataclasses.replace(t, propagations=(*t.propagations, "sandbox")) if t.name == "prod" else t
+        for t in tgw.route_tables
+    )
     broken = dataclasses.replace(plan, transit_gateway=dataclasses.replace(tgw, route_tables=leaky))
     pairs = reachability.matrix(broken)
     found = reachability.reachability_findings(broken, pairs, reachability.egress(broken), [])

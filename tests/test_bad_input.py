@@ -15,61 +15,164 @@ ADDR = "stacks/addresses.yaml"
 
 # (id, file to edit, old text, new text, fragments the error must contain)
 CASES = [
-    ("yaml-syntax", DEV, "pool: dev-use1", "pool: [dev-use1",
-     [DEV, "YAML syntax error", "line"]),
-    ("duplicate-key", DEV, "      tools:    {segment: shared, size: 22}",
-     "      tools:    {segment: shared, size: 22}\n      tools:    {segment: prod, size: 22}",
-     ["foundation:network.spokes.tools", "duplicate key 'tools'"]),
-    ("unknown-key-typo", DEV, "sandbox:  {segment: nonprod", "sandbox:  {segmnet: nonprod",
-     ["foundation:network.spokes.sandbox.segmnet", "unknown key 'segmnet'",
-      "did you mean 'segment'"]),
-    ("wrong-type", DEV, "size: 22}", "size: big}",
-     ["foundation:network.spokes.sandbox.size", "expected a whole number"]),
-    ("wrong-type-bool", DEV, "production: false", "production: maybe",
-     ["foundation:network.production", "expected true or false"]),
-    ("undefined-segment", DEV, "tools:    {segment: shared", "tools:    {segment: shraed",
-     ["foundation:network.spokes.tools.segment", "undefined segment 'shraed'",
-      "did you mean 'shared'"]),
-    ("connects-to-undefined", DEV, "nonprod: {connectsTo: [shared]}",
-     "nonprod: {connectsTo: [sharde]}",
-     ["foundation:network.segments.nonprod.connectsTo[0]", "undefined segment 'sharde'"]),
-    ("host-bits", DEV, "size: 20\n      egress", "cidr: 10.16.0.1/20\n      egress",
-     ["foundation:network.hub.cidr", "host bits set", "use 10.16.0.0/20"]),
-    ("malformed-cidr", DEV, "size: 20\n      egress", "cidr: 10.16.0/20x\n      egress",
-     ["foundation:network.hub.cidr", "not a valid IPv4 CIDR"]),
-    ("vpc-prefix-too-long", DEV, "sandbox:  {segment: nonprod, size: 22}",
-     "sandbox:  {segment: nonprod, size: 29}",
-     ["foundation:network.spokes.sandbox.size", "less than or equal to 28"]),
-    ("vpc-prefix-too-short", DEV, "size: 20\n      egress", "cidr: 10.0.0.0/12\n      egress",
-     ["foundation:network.hub.cidr", "outside /16 to /28"]),
-    ("az-count-low", DEV, "availabilityZones: 3", "availabilityZones: 1",
-     ["foundation:network.availabilityZones", "too few", "at least 2"]),
-    ("az-count-high", DEV, "availabilityZones: 3", "availabilityZones: 7",
-     ["foundation:network.availabilityZones", "us-east-1 offers 6 AZs", "at most 6"]),
-    ("az-unknown-id", DEV, "availabilityZones: 3", "availabilityZones: [use1-az1, euw1-az2]",
-     ["foundation:network.availabilityZones[1]", "not an AZ name or AZ ID of us-east-1"]),
-    ("unknown-region", DEV, "aws:region: us-east-1", "aws:region: us-east-9",
-     ["aws:region", "unknown Region 'us-east-9'"]),
-    ("unknown-pool", DEV, "pool: dev-use1", "pool: dev-use2",
-     ["foundation:network.pool", "unknown pool 'dev-use2'", "did you mean 'dev-use1'"]),
-    ("pools-overlap", ADDR, "prod-use1: 10.32.0.0/14", "prod-use1: 10.17.0.0/16",
-     [ADDR, "pools.prod-use1", "overlaps pool dev-use1"]),
-    ("reserved-covers-pool", ADDR, "  - {cidr: 10.0.0.0/16,", "  - {cidr: 10.0.0.0/8,",
-     [ADDR, "reserved[0].cidr", "covers the whole pool"]),
-    ("pool-host-bits", ADDR, "dev-use1: 10.16.0.0/14", "dev-use1: 10.17.0.0/14",
-     [ADDR, "pools.dev-use1", "host bits set", "use 10.16.0.0/14"]),
-    ("unknown-project-key", DEV, "  foundation:network:", "  foundation:netwrk: {}\n  foundation:network:",
-     ["config.foundation:netwrk", "did you mean 'foundation:network'"]),
-    ("s3-without-bucket", DEV, "flowLogs: {destination: cloudwatch", "flowLogs: {destination: s3",
-     ["foundation:network.flowLogs", "needs bucketArn"]),
+    ("yaml-syntax", DEV, "pool: dev-use1", "pool: [dev-use1", [DEV, "YAML syntax error", "line"]),
+    (
+        "duplicate-key",
+        DEV,
+        "      tools:    {segment: shared, size: 22}",
+        "      tools:    {segment: shared, size: 22}\n      tools:    {segment: prod, size: 22}",
+        ["foundation:network.spokes.tools", "duplicate key 'tools'"],
+    ),
+    (
+        "unknown-key-typo",
+        DEV,
+        "sandbox:  {segment: nonprod",
+        "sandbox:  {segmnet: nonprod",
+        [
+            "foundation:network.spokes.sandbox.segmnet",
+            "unknown key 'segmnet'",
+            "did you mean 'segment'",
+        ],
+    ),
+    (
+        "wrong-type",
+        DEV,
+        "size: 22}",
+        "size: big}",
+        ["foundation:network.spokes.sandbox.size", "expected a whole number"],
+    ),
+    (
+        "wrong-type-bool",
+        DEV,
+        "production: false",
+        "production: maybe",
+        ["foundation:network.production", "expected true or false"],
+    ),
+    (
+        "undefined-segment",
+        DEV,
+        "tools:    {segment: shared",
+        "tools:    {segment: shraed",
+        [
+            "foundation:network.spokes.tools.segment",
+            "undefined segment 'shraed'",
+            "did you mean 'shared'",
+        ],
+    ),
+    (
+        "connects-to-undefined",
+        DEV,
+        "nonprod: {connectsTo: [shared]}",
+        "nonprod: {connectsTo: [sharde]}",
+        ["foundation:network.segments.nonprod.connectsTo[0]", "undefined segment 'sharde'"],
+    ),
+    (
+        "host-bits",
+        DEV,
+        "size: 20\n      egress",
+        "cidr: 10.16.0.1/20\n      egress",
+        ["foundation:network.hub.cidr", "host bits set", "use 10.16.0.0/20"],
+    ),
+    (
+        "malformed-cidr",
+        DEV,
+        "size: 20\n      egress",
+        "cidr: 10.16.0/20x\n      egress",
+        ["foundation:network.hub.cidr", "not a valid IPv4 CIDR"],
+    ),
+    (
+        "vpc-prefix-too-long",
+        DEV,
+        "sandbox:  {segment: nonprod, size: 22}",
+        "sandbox:  {segment: nonprod, size: 29}",
+        ["foundation:network.spokes.sandbox.size", "less than or equal to 28"],
+    ),
+    (
+        "vpc-prefix-too-short",
+        DEV,
+        "size: 20\n      egress",
+        "cidr: 10.0.0.0/12\n      egress",
+        ["foundation:network.hub.cidr", "outside /16 to /28"],
+    ),
+    (
+        "az-count-low",
+        DEV,
+        "availabilityZones: 3",
+        "availabilityZones: 1",
+        ["foundation:network.availabilityZones", "too few", "at least 2"],
+    ),
+    (
+        "az-count-high",
+        DEV,
+        "availabilityZones: 3",
+        "availabilityZones: 7",
+        ["foundation:network.availabilityZones", "us-east-1 offers 6 AZs", "at most 6"],
+    ),
+    (
+        "az-unknown-id",
+        DEV,
+        "availabilityZones: 3",
+        "availabilityZones: [use1-az1, euw1-az2]",
+        ["foundation:network.availabilityZones[1]", "not an AZ name or AZ ID of us-east-1"],
+    ),
+    (
+        "unknown-region",
+        DEV,
+        "aws:region: us-east-1",
+        "aws:region: us-east-9",
+        ["aws:region", "unknown Region 'us-east-9'"],
+    ),
+    (
+        "unknown-pool",
+        DEV,
+        "pool: dev-use1",
+        "pool: dev-use2",
+        ["foundation:network.pool", "unknown pool 'dev-use2'", "did you mean 'dev-use1'"],
+    ),
+    (
+        "pools-overlap",
+        ADDR,
+        "prod-use1: 10.32.0.0/14",
+        "prod-use1: 10.17.0.0/16",
+        [ADDR, "pools.prod-use1", "overlaps pool dev-use1"],
+    ),
+    (
+        "reserved-covers-pool",
+        ADDR,
+        "  - {cidr: 10.0.0.0/16,",
+        "  - {cidr: 10.0.0.0/8,",
+        [ADDR, "reserved[0].cidr", "covers the whole pool"],
+    ),
+    (
+        "pool-host-bits",
+        ADDR,
+        "dev-use1: 10.16.0.0/14",
+        "dev-use1: 10.17.0.0/14",
+        [ADDR, "pools.dev-use1", "host bits set", "use 10.16.0.0/14"],
+    ),
+    (
+        "unknown-project-key",
+        DEV,
+        "  foundation:network:",
+        "  foundation:netwrk: {}\n  foundation:network:",
+        ["config.foundation:netwrk", "did you mean 'foundation:network'"],
+    ),
+    (
+        "s3-without-bucket",
+        DEV,
+        "flowLogs: {destination: cloudwatch",
+        "flowLogs: {destination: s3",
+        ["foundation:network.flowLogs", "needs bucketArn"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "path", "old", "new", "fragments"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("case", "path", "old", "new", "fragments"), CASES, ids=[c[0] for c in CASES]
+)
 def test_bad_input_exits_2_with_a_clear_message_and_changes_nothing(
-        workspace: Path, cli, case: str, path: str, old: str, new: str,
-        fragments: list[str]) -> None:
+    workspace: Path, cli, case: str, path: str, old: str, new: str, fragments: list[str]
+) -> None:
     target = workspace / path
     text = target.read_text()
     assert old in text
@@ -114,8 +217,12 @@ def test_a_typo_in_the_stack_name_gets_a_suggestion(workspace: Path, cli) -> Non
 
 
 def test_duplicate_keys_anywhere_are_refused_all_at_once(workspace: Path, cli) -> None:
-    edit_stack(workspace, "dev", "    production: false", "    production: false\n    production: true")
-    edit_stack(workspace, "dev", "      shared:  {}", "      shared:  {}\n      shared:  {isolated: true}")
+    edit_stack(
+        workspace, "dev", "    production: false", "    production: false\n    production: true"
+    )
+    edit_stack(
+        workspace, "dev", "      shared:  {}", "      shared:  {}\n      shared:  {isolated: true}"
+    )
     result = cli(workspace, "plan", "dev")
     assert result.code == 2
     assert "foundation:network.production: duplicate key" in result.err
@@ -131,8 +238,13 @@ def test_bad_usage_exits_2_without_traceback(workspace: Path, cli) -> None:
 def test_real_process_prints_no_traceback(workspace: Path) -> None:
     edit_stack(workspace, "dev", "pool: dev-use1", "pool: [dev-use1")
     before = snapshot(workspace)
-    proc = subprocess.run([sys.executable, "-m", "foundation", "--project", str(workspace),
-                           "plan", "dev"], capture_output=True, text=True, cwd=REPO, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "foundation", "--project", str(workspace), "plan", "dev"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "YAML syntax error" in proc.stderr

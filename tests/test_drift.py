@@ -61,55 +61,117 @@ def rt(ids: dict[str, str], name: str) -> str:
 
 
 MUTATIONS: list[tuple[str, Callable[[Any, dict[str, str]], None], dict[str, str]]] = [
-    ("route added to a spoke table",
-     lambda ec2, ids: ec2.create_route(RouteTableId=rt(ids, "payments-private"),
-                                       DestinationCidrBlock="192.168.0.0/16",
-                                       TransitGatewayId=ids["ec2transitgateway/transitGateway:tgw"]),
-     {"kind": "unmanaged", "resourceType": "route", "name": "payments-private 192.168.0.0/16",
-      "severity": "high"}),
-    ("route deleted",
-     lambda ec2, ids: ec2.delete_route(RouteTableId=rt(ids, "hub-public-a"),
-                                       DestinationCidrBlock="0.0.0.0/0"),
-     {"kind": "missing", "resourceType": "route", "name": "hub-public-a 0.0.0.0/0",
-      "severity": "high"}),
-    ("route retargeted",
-     lambda ec2, ids: ec2.replace_route(RouteTableId=rt(ids, "hub-public-b"),
-                                        DestinationCidrBlock="0.0.0.0/0",
-                                        NatGatewayId=ids["ec2/natGateway:hub-nat-a"]),
-     {"kind": "changed", "resourceType": "route", "name": "hub-public-b 0.0.0.0/0",
-      "attribute": "target", "expected": "igw", "actual": "nat:hub-nat-a", "severity": "high"}),
-    ("subnet added to a managed VPC",
-     lambda ec2, ids: ec2.create_subnet(VpcId=ids["ec2/vpc:payments"], CidrBlock="10.16.23.0/24",
-                                        AvailabilityZone="us-east-1a"),
-     {"kind": "unmanaged", "resourceType": "subnet", "severity": "high"}),
-    ("tag changed",
-     lambda ec2, ids: ec2.create_tags(Resources=[ids["ec2/vpc:tools"]],
-                                      Tags=[{"Key": "Name", "Value": "someone-renamed-it"}]),
-     {"kind": "changed", "resourceType": "vpc", "name": "tools", "attribute": "tags.Name",
-      "expected": "dev-tools", "actual": "someone-renamed-it", "severity": "low"}),
-    ("rule added to a default security group",
-     lambda ec2, ids: ec2.authorize_security_group_ingress(
-         GroupId=ids["ec2/defaultSecurityGroup:hub-default-sg"], IpPermissions=[
-             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-              "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]),
-     {"kind": "unmanaged", "resourceType": "security-group-rule",
-      "name": "hub-default-sg ingress tcp 22-22 0.0.0.0/0", "severity": "high"}),
-    ("static route added to a TGW route table",
-     lambda ec2, ids: ec2.create_transit_gateway_route(
-         DestinationCidrBlock="192.168.0.0/16",
-         TransitGatewayRouteTableId=ids["ec2transitgateway/routeTable:prod"],
-         TransitGatewayAttachmentId=ids["ec2transitgateway/vpcAttachment:sandbox"]),
-     {"kind": "unmanaged", "resourceType": "tgw-route", "name": "prod 192.168.0.0/16",
-      "severity": "high"}),
-    ("NAT gateway deleted",
-     lambda ec2, ids: ec2.delete_nat_gateway(NatGatewayId=ids["ec2/natGateway:hub-nat-a"]),
-     {"kind": "missing", "resourceType": "nat-gateway", "name": "hub-nat-a", "severity": "high"}),
+    (
+        "route added to a spoke table",
+        lambda ec2, ids: ec2.create_route(
+            RouteTableId=rt(ids, "payments-private"),
+            DestinationCidrBlock="192.168.0.0/16",
+            TransitGatewayId=ids["ec2transitgateway/transitGateway:tgw"],
+        ),
+        {
+            "kind": "unmanaged",
+            "resourceType": "route",
+            "name": "payments-private 192.168.0.0/16",
+            "severity": "high",
+        },
+    ),
+    (
+        "route deleted",
+        lambda ec2, ids: ec2.delete_route(
+            RouteTableId=rt(ids, "hub-public-a"), DestinationCidrBlock="0.0.0.0/0"
+        ),
+        {
+            "kind": "missing",
+            "resourceType": "route",
+            "name": "hub-public-a 0.0.0.0/0",
+            "severity": "high",
+        },
+    ),
+    (
+        "route retargeted",
+        lambda ec2, ids: ec2.replace_route(
+            RouteTableId=rt(ids, "hub-public-b"),
+            DestinationCidrBlock="0.0.0.0/0",
+            NatGatewayId=ids["ec2/natGateway:hub-nat-a"],
+        ),
+        {
+            "kind": "changed",
+            "resourceType": "route",
+            "name": "hub-public-b 0.0.0.0/0",
+            "attribute": "target",
+            "expected": "igw",
+            "actual": "nat:hub-nat-a",
+            "severity": "high",
+        },
+    ),
+    (
+        "subnet added to a managed VPC",
+        lambda ec2, ids: ec2.create_subnet(
+            VpcId=ids["ec2/vpc:payments"], CidrBlock="10.16.23.0/24", AvailabilityZone="us-east-1a"
+        ),
+        {"kind": "unmanaged", "resourceType": "subnet", "severity": "high"},
+    ),
+    (
+        "tag changed",
+        lambda ec2, ids: ec2.create_tags(
+            Resources=[ids["ec2/vpc:tools"]], Tags=[{"Key": "Name", "Value": "someone-renamed-it"}]
+        ),
+        {
+            "kind": "changed",
+            "resourceType": "vpc",
+            "name": "tools",
+            "attribute": "tags.Name",
+            "expected": "dev-tools",
+            "actual": "someone-renamed-it",
+            "severity": "low",
+        },
+    ),
+    (
+        "rule added to a default security group",
+        lambda ec2, ids: ec2.authorize_security_group_ingress(
+            GroupId=ids["ec2/defaultSecurityGroup:hub-default-sg"],
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 22,
+                    "ToPort": 22,
+                    "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                }
+            ],
+        ),
+        {
+            "kind": "unmanaged",
+            "resourceType": "security-group-rule",
+            "name": "hub-default-sg ingress tcp 22-22 0.0.0.0/0",
+            "severity": "high",
+        },
+    ),
+    (
+        "static route added to a TGW route table",
+        lambda ec2, ids: ec2.create_transit_gateway_route(
+            DestinationCidrBlock="192.168.0.0/16",
+            TransitGatewayRouteTableId=ids["ec2transitgateway/routeTable:prod"],
+            TransitGatewayAttachmentId=ids["ec2transitgateway/vpcAttachment:sandbox"],
+        ),
+        {
+            "kind": "unmanaged",
+            "resourceType": "tgw-route",
+            "name": "prod 192.168.0.0/16",
+            "severity": "high",
+        },
+    ),
+    (
+        "NAT gateway deleted",
+        lambda ec2, ids: ec2.delete_nat_gateway(NatGatewayId=ids["ec2/natGateway:hub-nat-a"]),
+        {"kind": "missing", "resourceType": "nat-gateway", "name": "hub-nat-a", "severity": "high"},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "mutate", "expected"), MUTATIONS, ids=[m[0] for m in MUTATIONS])
 def test_each_mutation_is_found_with_the_right_kind_and_severity(
-        aws, deployed, workspace: Path, cli, case: str, mutate, expected: dict[str, str]) -> None:
+    aws, deployed, workspace: Path, cli, case: str, mutate, expected: dict[str, str]
+) -> None:
     mutate(aws, deployed)
     code, doc = drift(cli, workspace)
     assert code == 1 and doc["status"] == "drift"
@@ -124,12 +186,17 @@ def test_only_the_mutation_is_reported(aws, deployed, workspace: Path, cli) -> N
 
 
 def test_an_ignored_finding_is_not_reported(aws, deployed, workspace: Path, cli) -> None:
-    aws.create_subnet(VpcId=deployed["ec2/vpc:payments"], CidrBlock="10.16.23.0/24",
-                      AvailabilityZone="us-east-1a")
+    aws.create_subnet(
+        VpcId=deployed["ec2/vpc:payments"], CidrBlock="10.16.23.0/24", AvailabilityZone="us-east-1a"
+    )
     aws.create_tags(Resources=[deployed["ec2/vpc:tools"]], Tags=[{"Key": "Name", "Value": "x"}])
-    edit_stack(workspace, "dev", "ignore: []",
-               "ignore: [{type: subnet, reason: 'lab subnet, ticket NET-42'}, "
-               "{type: vpc, name: tools, attribute: 'tags.*', reason: renamed by finance}]")
+    edit_stack(
+        workspace,
+        "dev",
+        "ignore: []",
+        "ignore: [{type: subnet, reason: 'lab subnet, ticket NET-42'}, "
+        "{type: vpc, name: tools, attribute: 'tags.*', reason: renamed by finance}]",
+    )
     code, doc = drift(cli, workspace)
     assert (code, doc["status"], doc["ignored"]) == (0, "clean", 2)
 
@@ -149,8 +216,9 @@ def test_only_read_calls_are_made(deployed, workspace: Path, cli, monkeypatch) -
     assert all(op.startswith(("Describe", "Get", "List", "Search")) for op in log.operations)
 
 
-def test_throttling_on_half_the_calls_still_completes(aws, deployed, workspace: Path, cli,
-                                                      monkeypatch) -> None:
+def test_throttling_on_half_the_calls_still_completes(
+    aws, deployed, workspace: Path, cli, monkeypatch
+) -> None:
     aws.create_tags(Resources=[deployed["ec2/vpc:tools"]], Tags=[{"Key": "Name", "Value": "x"}])
     _, clean = drift(cli, workspace)
     throttle = Throttle(every=2)
@@ -170,7 +238,7 @@ class _Hook(BaseHTTPRequestHandler):
     received: list[dict[str, Any]] = []
     status = 200
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append(json.loads(body))
         self.send_response(type(self).status)
@@ -191,8 +259,7 @@ def webhook() -> Iterator[tuple[str, type[_Hook]]]:
     server.server_close()
 
 
-def test_the_webhook_is_posted_only_on_drift(aws, deployed, workspace: Path, cli,
-                                             webhook) -> None:
+def test_the_webhook_is_posted_only_on_drift(aws, deployed, workspace: Path, cli, webhook) -> None:
     url, hook = webhook
     result = cli(workspace, "drift", "dev", "--notify", url)
     assert result.code == 0 and hook.received == []
@@ -207,7 +274,8 @@ def test_the_webhook_is_posted_only_on_drift(aws, deployed, workspace: Path, cli
 
 
 def test_a_failed_notification_is_reported_and_the_exit_code_still_tells_drift(
-        aws, deployed, workspace: Path, cli, webhook, monkeypatch) -> None:
+    aws, deployed, workspace: Path, cli, webhook, monkeypatch
+) -> None:
     from foundation.drift import notify
 
     monkeypatch.setattr(notify, "BACKOFF", 0.01)
@@ -235,15 +303,20 @@ def test_markdown_and_text_name_the_findings(aws, deployed, workspace: Path, cli
 
 
 def _gate_stack(workspace: Path, mode: str) -> None:
-    edit_stack(workspace, "dev", "drift:  {mode: warn, ignore: []}",
-               f"drift:  {{mode: {mode}, ignore: []}}")
+    edit_stack(
+        workspace,
+        "dev",
+        "drift:  {mode: warn, ignore: []}",
+        f"drift:  {{mode: {mode}, ignore: []}}",
+    )
     edit_stack(workspace, "dev", "quotas: {mode: enforce, headroom: 0.15}", "quotas: {mode: off}")
 
 
 def test_the_fail_gate_stops_on_hand_made_drift(aws, deployed, workspace: Path) -> None:
     _gate_stack(workspace, "fail")
-    aws.create_subnet(VpcId=deployed["ec2/vpc:payments"], CidrBlock="10.16.23.0/24",
-                      AvailabilityZone="us-east-1a")
+    aws.create_subnet(
+        VpcId=deployed["ec2/vpc:payments"], CidrBlock="10.16.23.0/24", AvailabilityZone="us-east-1a"
+    )
     with pytest.raises(pulumi.RunError, match="unmanaged drift"):
         run_live_program(workspace, "dev")
 

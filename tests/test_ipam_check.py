@@ -23,10 +23,12 @@ def test_the_committed_lock_is_clean_and_reports_utilisation(workspace: Path, cl
 
 
 def test_overlaps_outside_pool_reserved_and_stale_entries_are_found(workspace: Path, cli) -> None:
-    add_lock_lines(workspace,
-                   "dev/ghost: 10.16.64.0/20",           # VPC no longer in the stack
-                   "prod/intruder: 10.16.0.0/22",        # outside prod's pool, overlaps dev/hub
-                   "dev/onprem: 10.0.0.0/20")            # reserved on-premises range
+    add_lock_lines(
+        workspace,
+        "dev/ghost: 10.16.64.0/20",  # VPC no longer in the stack
+        "prod/intruder: 10.16.0.0/22",  # outside prod's pool, overlaps dev/hub
+        "dev/onprem: 10.0.0.0/20",
+    )  # reserved on-premises range
     before = snapshot(workspace)
     result = cli(workspace, "ipam", "check")
     assert result.code == 1

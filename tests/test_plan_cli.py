@@ -11,7 +11,8 @@ LOCK = "stacks/addresses.lock.yaml"
 
 
 def test_a_first_plan_records_the_allocations_and_a_second_changes_nothing(
-        workspace: Path, cli) -> None:
+    workspace: Path, cli
+) -> None:
     (workspace / LOCK).unlink()
     first = cli(workspace, "plan", "dev", "--format", "json")
     assert first.code == 0, first.err
@@ -31,7 +32,12 @@ def test_the_committed_lock_matches_the_committed_stacks(workspace: Path, cli) -
 
 
 def test_frozen_names_missing_entries_exits_1_and_writes_nothing(workspace: Path, cli) -> None:
-    edit_stack(workspace, "dev", "      tools:", "      extra:    {segment: shared, size: 23}\n      tools:")
+    edit_stack(
+        workspace,
+        "dev",
+        "      tools:",
+        "      extra:    {segment: shared, size: 23}\n      tools:",
+    )
     before = snapshot(workspace)
     result = cli(workspace, "plan", "dev", "--frozen")
     assert result.code == 1
@@ -41,7 +47,12 @@ def test_frozen_names_missing_entries_exits_1_and_writes_nothing(workspace: Path
 
 def test_allocations_are_recorded_even_when_a_later_check_fails(workspace: Path, cli) -> None:
     edit_stack(workspace, "dev", "production: false", "production: true")
-    edit_stack(workspace, "dev", "      tools:", "      extra:    {segment: shared, size: 23}\n      tools:")
+    edit_stack(
+        workspace,
+        "dev",
+        "      tools:",
+        "      extra:    {segment: shared, size: 23}\n      tools:",
+    )
     result = cli(workspace, "plan", "dev", "--format", "json")
     assert result.code == 1
     assert "REL11.PROD-EGRESS" in {f["rule"] for f in json.loads(result.out)["findings"]}
@@ -63,7 +74,12 @@ def test_an_unwritable_output_is_bad_input(workspace: Path, cli) -> None:
 
 
 def test_a_too_small_vpc_is_bad_input_naming_the_size_needed(workspace: Path, cli) -> None:
-    edit_stack(workspace, "dev", "      tools:", "      tiny:     {segment: shared, size: 26}\n      tools:")
+    edit_stack(
+        workspace,
+        "dev",
+        "      tools:",
+        "      tiny:     {segment: shared, size: 26}\n      tools:",
+    )
     before = snapshot(workspace)
     result = cli(workspace, "plan", "dev")
     assert result.code == 2
@@ -73,14 +89,24 @@ def test_a_too_small_vpc_is_bad_input_naming_the_size_needed(workspace: Path, cl
 
 
 def test_exhaustion_is_bad_input_naming_pool_and_free_space(workspace: Path, cli) -> None:
-    edit_stack(workspace, "dev", "      tools:", "      huge:     {segment: shared, size: 15}\n      tools:")
+    edit_stack(
+        workspace,
+        "dev",
+        "      tools:",
+        "      huge:     {segment: shared, size: 15}\n      tools:",
+    )
     assert cli(workspace, "plan", "dev").code == 2
     edit_stack(workspace, "dev", "size: 15}", "size: 16}")
     (workspace / "stacks" / "Pulumi.dev.yaml").write_text(
-        (workspace / "stacks" / "Pulumi.dev.yaml").read_text().replace(
-            "      tools:", "      huge2:    {segment: shared, size: 16}\n"
-                           "      huge3:    {segment: shared, size: 16}\n"
-                           "      huge4:    {segment: shared, size: 16}\n      tools:"))
+        (workspace / "stacks" / "Pulumi.dev.yaml")
+        .read_text()
+        .replace(
+            "      tools:",
+            "      huge2:    {segment: shared, size: 16}\n"
+            "      huge3:    {segment: shared, size: 16}\n"
+            "      huge4:    {segment: shared, size: 16}\n      tools:",
+        )
+    )
     before = snapshot(workspace)
     result = cli(workspace, "plan", "dev")
     assert result.code == 2

@@ -53,8 +53,9 @@ def test_four_vpcs_plus_two_planned_fails_naming_the_quota(aws, workspace: Path,
     vpcs = row(doc, "L-F678F1CE")
     assert (vpcs["existing"], vpcs["planned"], vpcs["limit"], vpcs["status"]) == (4, 2, 5, "fail")
     assert vpcs["limitSource"] == "applied"  # moto's Service Quotas serves vpc codes
-    assert any(f["rule"] == "QUOTA.L-F678F1CE" and f["severity"] == "error"
-               for f in doc["findings"])
+    assert any(
+        f["rule"] == "QUOTA.L-F678F1CE" and f["severity"] == "error" for f in doc["findings"]
+    )
     text = cli(workspace, "quotas", "small").out
     assert "L-F678F1CE" in text and "fail" in text
 
@@ -80,8 +81,11 @@ def test_ec2_quotas_fall_back_to_the_catalogue_and_say_so(aws, workspace: Path, 
 
 def _nat(ec2, az: str, n: int) -> None:
     vpc = ec2.create_vpc(CidrBlock="172.31.0.0/16" if az.endswith("a") else "172.30.0.0/16")
-    subnet = ec2.create_subnet(VpcId=vpc["Vpc"]["VpcId"], AvailabilityZone=az,
-                               CidrBlock=vpc["Vpc"]["CidrBlock"].replace("/16", "/24"))
+    subnet = ec2.create_subnet(
+        VpcId=vpc["Vpc"]["VpcId"],
+        AvailabilityZone=az,
+        CidrBlock=vpc["Vpc"]["CidrBlock"].replace("/16", "/24"),
+    )
     for _ in range(n):
         ec2.create_nat_gateway(SubnetId=subnet["Subnet"]["SubnetId"], ConnectivityType="private")
 
@@ -102,7 +106,11 @@ def test_a_full_az_fails_at_that_az(aws, workspace: Path, cli) -> None:
     code, doc = quotas(cli, workspace, "prod")
     nats = row(doc, "L-FE5A380F")
     assert (nats["scope"], nats["existing"], nats["planned"], nats["status"]) == (
-        "us-east-1a", 5, 1, "fail")
+        "us-east-1a",
+        5,
+        1,
+        "fail",
+    )
     assert code == 1
 
 
@@ -134,8 +142,9 @@ def test_a_write_is_refused_before_it_is_sent(aws, monkeypatch) -> None:
     assert log.operations == [] and client.api_calls == 0
 
 
-def test_throttling_on_half_the_calls_still_completes(aws, workspace: Path, cli,
-                                                      monkeypatch) -> None:
+def test_throttling_on_half_the_calls_still_completes(
+    aws, workspace: Path, cli, monkeypatch
+) -> None:
     _, clean = quotas(cli, workspace, "dev")
     throttle = Throttle(every=2)
     monkeypatch.setattr(aws_module, "EVENT_HOOKS", [("before-send", throttle)])
@@ -145,8 +154,9 @@ def test_throttling_on_half_the_calls_still_completes(aws, workspace: Path, cli,
     assert doc["apiCalls"] > clean["apiCalls"]
 
 
-def test_throttling_on_every_call_ends_in_exit_2_in_bounded_time(aws, workspace: Path, cli,
-                                                                 monkeypatch) -> None:
+def test_throttling_on_every_call_ends_in_exit_2_in_bounded_time(
+    aws, workspace: Path, cli, monkeypatch
+) -> None:
     monkeypatch.setattr(aws_module, "EVENT_HOOKS", [("before-send", Throttle(every=1))])
     start = time.monotonic()
     result = cli(workspace, "quotas", "dev")
@@ -171,14 +181,22 @@ def test_plan_live_makes_an_exceeded_quota_an_error(aws, workspace: Path, cli) -
     assert json.loads(live.out)["quotaMode"] == "live"
     assert live.code == 1
     assert {f["rule"]: f["severity"] for f in json.loads(live.out)["findings"]}[
-        "QUOTA.L-F678F1CE"] == "error"
+        "QUOTA.L-F678F1CE"
+    ] == "error"
     assert "QUOTA.L-F678F1CE" not in {f["rule"] for f in json.loads(offline.out)["findings"]}
 
 
 def run_live_program(workspace: Path, stack: str):
     config = load_yaml(workspace / "stacks" / f"Pulumi.{stack}.yaml")["config"]
-    return run_program(REPO / "__main__.py", stack, "us-east-1", config["foundation:network"],
-                       preview=True, offline=False, project_root=workspace)
+    return run_program(
+        REPO / "__main__.py",
+        stack,
+        "us-east-1",
+        config["foundation:network"],
+        preview=True,
+        offline=False,
+        project_root=workspace,
+    )
 
 
 def test_enforce_stops_the_program_before_any_resource(aws, workspace: Path) -> None:
@@ -194,8 +212,9 @@ def test_enforce_stops_the_program_before_any_resource(aws, workspace: Path) -> 
 
 
 def test_warn_logs_and_builds_off_skips_aws(aws, workspace: Path, monkeypatch) -> None:
-    (workspace / "stacks" / "Pulumi.small.yaml").write_text(SMALL.replace(
-        "    hub:", "    quotas: {mode: warn}\n    drift: {mode: off}\n    hub:"))
+    (workspace / "stacks" / "Pulumi.small.yaml").write_text(
+        SMALL.replace("    hub:", "    quotas: {mode: warn}\n    drift: {mode: off}\n    hub:")
+    )
     add_vpcs(aws, 3)
     rec = run_live_program(workspace, "small")
     assert any("QUOTA.L-F678F1CE" in w for w in rec.warnings)

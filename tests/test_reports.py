@@ -19,8 +19,9 @@ GOLDEN = Path(__file__).parent / "golden"
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 @pytest.mark.parametrize(("fmt", "ext"), [("markdown", "md"), ("text", "txt")])
-def test_reports_match_the_golden_files(workspace: Path, cli, stack: str, fmt: str,
-                                        ext: str) -> None:
+def test_reports_match_the_golden_files(
+    workspace: Path, cli, stack: str, fmt: str, ext: str
+) -> None:
     result = cli(workspace, "plan", stack, "--format", fmt)
     assert result.code == 0, result.err
     golden = GOLDEN / f"{stack}.{ext}"
@@ -38,11 +39,14 @@ def test_json_follows_the_plan_contract(workspace: Path, cli) -> None:
     assert (hub["name"], hub["role"], hub["segment"]) == ("hub", "hub", None)
     assert hub["internetGateway"] is True
     public_a = next(t for t in hub["routeTables"] if t["name"] == "hub-public-a")
-    assert public_a["routes"] == [{"destination": "0.0.0.0/0", "target": {"type": "igw"}},
-                                  {"destination": "10.16.0.0/14", "target": {"type": "tgw"}}]
+    assert public_a["routes"] == [
+        {"destination": "0.0.0.0/0", "target": {"type": "igw"}},
+        {"destination": "10.16.0.0/14", "target": {"type": "tgw"}},
+    ]
     transit_b = next(t for t in hub["routeTables"] if t["name"] == "hub-transit-b")
-    assert transit_b["routes"] == [{"destination": "0.0.0.0/0",
-                                    "target": {"type": "nat", "name": "hub-nat-a"}}]
+    assert transit_b["routes"] == [
+        {"destination": "0.0.0.0/0", "target": {"type": "nat", "name": "hub-nat-a"}}
+    ]
     tiers = {s["tier"] for v in doc["vpcs"] for s in v["subnets"]}
     assert tiers == {"public", "transit", "private", "data"}
     assert all(s["routeTable"] for v in doc["vpcs"] for s in v["subnets"])
@@ -51,11 +55,19 @@ def test_json_follows_the_plan_contract(workspace: Path, cli) -> None:
     assert {a["name"] for a in tgw["attachments"]} == {"hub", "payments", "sandbox", "tools"}
     assert {t["name"] for t in tgw["routeTables"]} == {"prod", "nonprod", "shared", "hub"}
     prod = next(t for t in tgw["routeTables"] if t["name"] == "prod")
-    assert prod["staticRoutes"] == [{"destination": "0.0.0.0/0", "attachment": "hub"},
-                                    {"destination": "10.16.0.0/14", "blackhole": True}]
+    assert prod["staticRoutes"] == [
+        {"destination": "0.0.0.0/0", "attachment": "hub"},
+        {"destination": "10.16.0.0/14", "blackhole": True},
+    ]
     vpcs_quota = next(q for q in doc["quotas"] if q["code"] == "L-F678F1CE")
-    assert vpcs_quota == {**vpcs_quota, "existing": 0, "planned": 4, "limit": 5,
-                          "limitSource": "aws-default", "status": "ok"}
+    assert vpcs_quota == {
+        **vpcs_quota,
+        "existing": 0,
+        "planned": 4,
+        "limit": 5,
+        "limitSource": "aws-default",
+        "status": "ok",
+    }
     assert doc["resources"]["total"] == sum(doc["resources"]["byType"].values()) == 136
     assert doc["resources"]["byType"]["aws:ec2/subnet:Subnet"] == 27
 
@@ -76,14 +88,35 @@ def test_markdown_of_a_large_stack_fits_one_pr_comment(large_project: Path, cli)
 
 def test_text_is_never_truncated_on_a_narrow_piped_terminal(large_project: Path) -> None:
     env = {**os.environ, "COLUMNS": "40", "LINES": "10"}
-    proc = subprocess.run([sys.executable, "-m", "foundation", "--project", str(large_project),
-                           "plan", "scale"], cwd=REPO, env=env, capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "foundation", "--project", str(large_project), "plan", "scale"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
-    doc = json.loads(subprocess.run(
-        [sys.executable, "-m", "foundation", "--project", str(large_project), "plan", "scale",
-         "--format", "json", "--frozen"], cwd=REPO, capture_output=True, text=True,
-        check=False).stdout)
+    doc = json.loads(
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "foundation",
+                "--project",
+                str(large_project),
+                "plan",
+                "scale",
+                "--format",
+                "json",
+                "--frozen",
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    )
     lines = proc.stdout.splitlines()
     for vpc in doc["vpcs"]:
         for subnet in vpc["subnets"]:
@@ -102,5 +135,12 @@ def test_markdown_structure_survives_a_real_parser(workspace: Path, cli, stack: 
     assert sum(t.type == "table_open" for t in tokens) == 9
     assert [t.info for t in tokens if t.type == "fence"] == ["mermaid"]
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert headings[1:] == ["Findings", "Topology", "Reachability", "AZ failure", "Addresses",
-                            "Quotas", "Resources"]
+    assert headings[1:] == [
+        "Findings",
+        "Topology",
+        "Reachability",
+        "AZ failure",
+        "Addresses",
+        "Quotas",
+        "Resources",
+    ]

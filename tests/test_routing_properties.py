@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from netaddr import IPNetwork
 
+from foundation.addressing import read_only_allocation
 from foundation.addressplan import parse_address_plan
 from foundation.analysis import reachability
 from foundation.analysis.routing import INTERNET_PROBE, probe_address, walk, workload_table
 from foundation.planner import build_plan
 from foundation.planning import offline_azs
 from foundation.spec import parse_network
-from foundation.addressing import read_only_allocation
 
 ADDRESSES = parse_address_plan({"pools": {"p": "10.64.0.0/12"}}, "addresses.yaml")
 
@@ -25,14 +25,18 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
     segs = [f"s{i}" for i in range(n)]
     segments: dict[str, Any] = {}
     for i, name in enumerate(segs):
-        targets = draw(st.lists(st.sampled_from(segs[i + 1:]), unique=True)) if i + 1 < n else []
+        targets = draw(st.lists(st.sampled_from(segs[i + 1 :]), unique=True)) if i + 1 < n else []
         segments[name] = {"connectsTo": targets, "isolated": draw(st.booleans())}
     spokes = {}
     for i in range(draw(st.integers(1, 7))):
         spokes[f"v{i}"] = {"segment": draw(st.sampled_from(segs)), "size": 22}
-    return {"pool": "p", "availabilityZones": draw(st.integers(2, 3)),
-            "hub": {"size": 20, "egress": draw(st.sampled_from(["nat-per-az", "single-nat", "none"]))},
-            "segments": segments, "spokes": spokes}
+    return {
+        "pool": "p",
+        "availabilityZones": draw(st.integers(2, 3)),
+        "hub": {"size": 20, "egress": draw(st.sampled_from(["nat-per-az", "single-nat", "none"]))},
+        "segments": segments,
+        "spokes": spokes,
+    }
 
 
 def plan_for(raw: dict[str, Any]):
@@ -83,8 +87,13 @@ def test_internet_only_through_the_hub_nat(raw: dict[str, Any]) -> None:
                 assert w.nat_az == az  # static stability: the NAT in the same AZ
             # the reply finds its way back from the NAT's subnet to the spoke
             nat = next(n for n in plan.hub.nat_gateways if n.name == w.nat)
-            back = walk(plan, "hub", plan.hub.subnet(nat.subnet).route_table,
-                        plan.availability_zones.index(nat.az), probe_address(vpc))
+            back = walk(
+                plan,
+                "hub",
+                plan.hub.subnet(nat.subnet).route_table,
+                plan.availability_zones.index(nat.az),
+                probe_address(vpc),
+            )
             assert back.outcome == "delivered" and back.delivered_to == vpc.name
     # nothing unintended sneaks through the hub: traffic to a forbidden spoke is blackholed
     allowed = reach_by_hand(raw)
@@ -100,14 +109,20 @@ def test_removing_the_blackhole_would_let_traffic_hairpin_through_the_hub() -> N
     """Regression: why the pool is blackholed in every segment table."""
     import dataclasses
 
-    raw = {"pool": "p", "availabilityZones": 2, "hub": {"size": 20},
-           "segments": {"a": {}, "b": {}}, "spokes": {"x": {"segment": "a"}, "y": {"segment": "b"}}}
+    raw = {
+        "pool": "p",
+        "availabilityZones": 2,
+        "hub": {"size": 20},
+        "segments": {"a": {}, "b": {}},
+        "spokes": {"x": {"segment": "a"}, "y": {"segment": "b"}},
+    }
     plan = plan_for(raw)
     assert not {(p.source, p.target) for p in reachability.matrix(plan) if p.reachable}
     tgw = plan.transit_gateway
-    tables = tuple(dataclasses.replace(t, static_routes=tuple(s for s in t.static_routes
-                                                             if not s.blackhole))
-                   for t in tgw.route_tables)
+    tables = tuple(
+        dataclasses.replace(t, static_routes=tuple(s for s in t.static_routes if not s.blackhole))
+        for t in tgw.route_tables
+    )
     leaky = dataclasses.replace(plan, transit_gateway=dataclasses.replace(tgw, route_tables=tables))
     w = walk(leaky, "x", workload_table(leaky.vpc("x"), 0), 0, probe_address(leaky.vpc("y")))
     assert w.outcome == "delivered" and w.delivered_to == "y" and "hub-nat-a" in w.hops

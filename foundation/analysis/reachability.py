@@ -50,8 +50,12 @@ def intended_pairs(plan: NetworkPlan) -> set[tuple[str, str]]:
         for other in s.connects_to:
             reach[s.name].add(other)
             reach[other].add(s.name)
-    return {(a.name, b.name) for a in plan.spokes for b in plan.spokes
-            if a.name != b.name and b.segment in reach[str(a.segment)]}
+    return {
+        (a.name, b.name)
+        for a in plan.spokes
+        for b in plan.spokes
+        if a.name != b.name and b.segment in reach[str(a.segment)]
+    }
 
 
 def _pair(plan: NetworkPlan, source: str, target: str, failed: int | None = None) -> list[Walk]:
@@ -71,8 +75,11 @@ def matrix(plan: NetworkPlan) -> list[PairResult]:
                 continue
             walks = _pair(plan, a.name, b.name)
             reachable = all(w.outcome == "delivered" and w.delivered_to == b.name for w in walks)
-            out.append(PairResult(a.name, b.name, reachable, (a.name, b.name) in intended,
-                                  walks[0].outcome))
+            out.append(
+                PairResult(
+                    a.name, b.name, reachable, (a.name, b.name) in intended, walks[0].outcome
+                )
+            )
     return out
 
 
@@ -84,9 +91,16 @@ def segment_matrix(plan: NetworkPlan, pairs: list[PairResult]) -> dict[str, dict
     for a in segs:
         out[a] = {}
         for b in segs:
-            results = [p.reachable for p in pairs if seg_of[p.source] == a and seg_of[p.target] == b]
-            out[a][b] = "-" if not results else "yes" if all(results) else (
-                "no" if not any(results) else "partial")
+            results = [
+                p.reachable for p in pairs if seg_of[p.source] == a and seg_of[p.target] == b
+            ]
+            out[a][b] = (
+                "-"
+                if not results
+                else "yes"
+                if all(results)
+                else ("no" if not any(results) else "partial")
+            )
     return out
 
 
@@ -103,8 +117,14 @@ def egress(plan: NetworkPlan, failed: int | None = None) -> list[EgressPath]:
                 hub = plan.hub
                 nat = next(n for n in hub.nat_gateways if n.name == w.nat)
                 nat_slot = plan.availability_zones.index(nat.az)
-                back = walk(plan, "hub", hub.subnet(nat.subnet).route_table, nat_slot,
-                            probe_address(vpc), failed)
+                back = walk(
+                    plan,
+                    "hub",
+                    hub.subnet(nat.subnet).route_table,
+                    nat_slot,
+                    probe_address(vpc),
+                    failed,
+                )
                 returns = back.outcome == "delivered" and back.delivered_to == vpc.name
             out.append(EgressPath(vpc.name, az, w.outcome, w.nat, w.nat_az, returns, w.hops))
     return out
@@ -117,37 +137,59 @@ def az_failure(plan: NetworkPlan) -> list[AzImpact]:
     out = []
     for slot, az in enumerate(plan.availability_zones):
         lost_egress = sorted(
-            f"{e.vpc} in {e.az}" for e in egress(plan, failed=slot)
-            if (e.vpc, e.az) in healthy_egress and not (e.outcome == "internet" and e.returns))
+            f"{e.vpc} in {e.az}"
+            for e in egress(plan, failed=slot)
+            if (e.vpc, e.az) in healthy_egress and not (e.outcome == "internet" and e.returns)
+        )
         lost_pairs = sorted(
-            f"{a} -> {b}" for a, b in healthy_pairs
-            if not all(w.outcome == "delivered" for w in _pair(plan, a, b, failed=slot)))
+            f"{a} -> {b}"
+            for a, b in healthy_pairs
+            if not all(w.outcome == "delivered" for w in _pair(plan, a, b, failed=slot))
+        )
         in_az = tuple(sorted(f"{s.name}" for v in plan.vpcs for s in v.subnets if s.slot == slot))
         out.append(AzImpact(az, in_az, tuple(lost_egress), tuple(lost_pairs)))
     return out
 
 
-def reachability_findings(plan: NetworkPlan, pairs: list[PairResult],
-                          paths: list[EgressPath], impacts: list[AzImpact]) -> list[Finding]:
+def reachability_findings(
+    plan: NetworkPlan, pairs: list[PairResult], paths: list[EgressPath], impacts: list[AzImpact]
+) -> list[Finding]:
     """Findings where the route tables disagree with the intent, or an AZ has a blast radius."""
     findings = []
     for p in pairs:
         if p.reachable != p.intended:
             verb = "reaches" if p.reachable else "cannot reach"
-            findings.append(Finding("REACH.INTENT", "error", f"{p.source} -> {p.target}",
-                                    f"{p.source} {verb} {p.target}, against the segment intent",
-                                    "check the segment's connectsTo and the TGW route tables"))
+            findings.append(
+                Finding(
+                    "REACH.INTENT",
+                    "error",
+                    f"{p.source} -> {p.target}",
+                    f"{p.source} {verb} {p.target}, against the segment intent",
+                    "check the segment's connectsTo and the TGW route tables",
+                )
+            )
     if plan.egress != "none":
         for e in paths:
             if not (e.outcome == "internet" and e.returns):
-                findings.append(Finding("REACH.EGRESS", "error", f"{e.vpc} in {e.az}",
-                                        f"no working internet path ({e.outcome})",
-                                        "check the spoke's default route and the hub NAT routes"))
+                findings.append(
+                    Finding(
+                        "REACH.EGRESS",
+                        "error",
+                        f"{e.vpc} in {e.az}",
+                        f"no working internet path ({e.outcome})",
+                        "check the spoke's default route and the hub NAT routes",
+                    )
+                )
     for impact in impacts:
         if impact.egress_lost_elsewhere:
-            findings.append(Finding(
-                "REL11.AZ-BLAST-RADIUS", "warning", impact.az,
-                f"losing {impact.az} cuts internet egress of "
-                f"{len(impact.egress_lost_elsewhere)} workload AZs in other AZs",
-                "use egress: nat-per-az for static stability (REL11-BP05)"))
+            findings.append(
+                Finding(
+                    "REL11.AZ-BLAST-RADIUS",
+                    "warning",
+                    impact.az,
+                    f"losing {impact.az} cuts internet egress of "
+                    f"{len(impact.egress_lost_elsewhere)} workload AZs in other AZs",
+                    "use egress: nat-per-az for static stability (REL11-BP05)",
+                )
+            )
     return findings

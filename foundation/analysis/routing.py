@@ -36,77 +36,94 @@ class Walk:
         return self.outcome in ("delivered", "internet")
 
 
-def _lpm(routes: list[tuple[IPNetwork, object]], ip: IPAddress) -> object | None:
-    best: tuple[int, object] | None = None
+Target = tuple[str, str | None]  # (kind, name): local, igw, nat, tgw, attachment, blackhole
+
+
+def _lpm(routes: list[tuple[IPNetwork, Target]], ip: IPAddress) -> Target | None:
+    best: tuple[int, Target] | None = None
     for net, target in routes:
         if ip in net and (best is None or net.prefixlen > best[0]):
             best = (net.prefixlen, target)
     return best[1] if best else None
 
 
-def _vpc_routes(vpc: Vpc, table_name: str) -> list[tuple[IPNetwork, object]]:
+def _vpc_routes(vpc: Vpc, table_name: str) -> list[tuple[IPNetwork, Target]]:
     table = vpc.route_table(table_name)
-    routes: list[tuple[IPNetwork, object]] = [(IPNetwork(vpc.cidr), ("local",))]
-    for r in table.routes:
-        routes.append((IPNetwork(r.destination), (r.target.type, r.target.name)))
+    routes: list[tuple[IPNetwork, Target]] = [(IPNetwork(vpc.cidr), ("local", None))]
+    routes += [(IPNetwork(r.destination), (r.target.type, r.target.name)) for r in table.routes]
     return routes
 
 
-def _tgw_routes(plan: NetworkPlan, table_name: str) -> list[tuple[IPNetwork, object]]:
+def _tgw_routes(plan: NetworkPlan, table_name: str) -> list[tuple[IPNetwork, Target]]:
     table = plan.transit_gateway.route_table(table_name)
-    routes: list[tuple[IPNetwork, object]] = [
-        (IPNetwork(plan.vpc(att).cidr), ("attachment", att)) for att in table.propagations]
-    for s in table.static_routes:
-        routes.append((IPNetwork(s.destination),
-                       ("blackhole",) if s.blackhole else ("attachment", s.attachment)))
+    routes: list[tuple[IPNetwork, Target]] = [
+        (IPNetwork(plan.vpc(att).cidr), ("attachment", att)) for att in table.propagations
+    ]
+    routes += [
+        (
+            IPNetwork(s.destination),
+            ("blackhole", None) if s.blackhole else ("attachment", s.attachment),
+        )
+        for s in table.static_routes
+    ]
     return routes
 
 
-def walk(plan: NetworkPlan, vpc_name: str, table: str, slot: int, dst: IPAddress,
-         failed_slot: int | None = None) -> Walk:
+def walk(
+    plan: NetworkPlan,
+    vpc_name: str,
+    table: str,
+    slot: int,
+    dst: IPAddress,
+    failed_slot: int | None = None,
+) -> Walk:
     """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`."""
     hops: list[str] = []
-    nat: tuple[str, str] | None = None
-    state: tuple[str, str, str, int] = ("vpc", vpc_name, table, slot)
+    nat: tuple[str | None, str | None] = (None, None)
     pool = IPNetwork(plan.pool_cidr)
+
+    def end(outcome: str, delivered_to: str | None = None) -> Walk:
+        return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to)
+
+    in_vpc, where, table_name = True, vpc_name, table
     for _ in range(MAX_HOPS):
-        kind, where, table_name, slot = state
         if failed_slot is not None and slot == failed_slot:
-            return Walk("az-failed", tuple(hops), *(nat or (None, None)))
-        if kind == "vpc":
+            return end("az-failed")
+        if in_vpc:
             vpc = plan.vpc(where)
-            hops.append(f"{table_name}")
+            hops.append(table_name)
             target = _lpm(_vpc_routes(vpc, table_name), dst)
             if target is None:
-                return Walk("no-route", tuple(hops), *(nat or (None, None)))
-            if target[0] == "local":  # type: ignore[index]
-                return Walk("delivered", tuple(hops), *(nat or (None, None)), delivered_to=where)
-            if target[0] == "igw":  # type: ignore[index]
+                return end("no-route")
+            kind, name = target
+            if kind == "local":
+                return end("delivered", delivered_to=where)
+            if kind == "igw":
                 hops.append("igw")
-                outcome = "internet" if dst not in pool and not dst.is_ipv4_private_use() else "no-route"
-                return Walk(outcome, tuple(hops), *(nat or (None, None)))
-            if target[0] == "nat":  # type: ignore[index]
-                gateway = next(n for n in vpc.nat_gateways if n.name == target[1])  # type: ignore[index]
-                nat_slot = plan.availability_zones.index(gateway.az)
+                public = dst not in pool and not dst.is_ipv4_private_use()
+                return end("internet" if public else "no-route")
+            if kind == "nat":
+                gateway = next(n for n in vpc.nat_gateways if n.name == name)
                 nat = (gateway.name, gateway.az)
                 hops.append(gateway.name)
-                state = ("vpc", where, vpc.subnet(gateway.subnet).route_table, nat_slot)
+                slot = plan.availability_zones.index(gateway.az)
+                table_name = vpc.subnet(gateway.subnet).route_table
                 continue
             hops.append("tgw")
-            state = ("tgw", where, plan.transit_gateway.association_of(where).name, slot)
+            in_vpc, table_name = False, plan.transit_gateway.association_of(where).name
             continue
         hops.append(f"tgw:{table_name}")
         target = _lpm(_tgw_routes(plan, table_name), dst)
         if target is None:
-            return Walk("no-route", tuple(hops), *(nat or (None, None)))
-        if target[0] == "blackhole":  # type: ignore[index]
-            return Walk("blackhole", tuple(hops), *(nat or (None, None)))
-        next_vpc = plan.vpc(str(target[1]))  # type: ignore[index]
+            return end("no-route")
+        if target[0] == "blackhole":
+            return end("blackhole")
+        next_vpc = plan.vpc(str(target[1]))
         transit = [s for s in next_vpc.subnets_of("transit") if s.slot == slot]
         if not transit:  # no attachment subnet in this AZ: the TGW cannot deliver here
-            return Walk("no-route", tuple(hops), *(nat or (None, None)))
-        state = ("vpc", next_vpc.name, transit[0].route_table, slot)
-    return Walk("loop", tuple(hops), *(nat or (None, None)))
+            return end("no-route")
+        in_vpc, where, table_name = True, next_vpc.name, transit[0].route_table
+    return end("loop")
 
 
 def workload_table(vpc: Vpc, slot: int) -> str:

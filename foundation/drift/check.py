@@ -23,5 +23,10 @@ def check_drift(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> D
     everything = diff(spec.name, expected_items(plan), live.items)
     rules = list(spec.network.drift.ignore)
     kept = tuple(f for f in everything if not ignored(f, rules))
-    return DriftResult(spec.name, "drift" if kept else "clean", kept, aws.api_calls,
-                       ignored=len(everything) - len(kept))
+    return DriftResult(
+        spec.name,
+        "drift" if kept else "clean",
+        kept,
+        aws.api_calls,
+        ignored=len(everything) - len(kept),
+    )

@@ -11,8 +11,9 @@ from foundation.reports.drift import render_drift
 from foundation.stacks import Workspace
 
 
-def run_drift(project: Path, stack: str, fmt: str,
-              notify_url: str | None) -> tuple[str, int, str | None]:
+def run_drift(
+    project: Path, stack: str, fmt: str, notify_url: str | None
+) -> tuple[str, int, str | None]:
     """Check drift; notify only when there is drift. Returns (report, exit code, notice)."""
     if notify_url is not None:
         validate_url(notify_url)

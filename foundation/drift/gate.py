@@ -32,14 +32,21 @@ def drift_gate(spec: StackSpec, plan: NetworkPlan) -> None:
         return
     blocking = [f for f in result.findings if f.kind == "unmanaged" and f.hand_made]
     if blocking and mode == "fail":
-        raise FoundationError([Problem(
-            "drift", f"{f.resource_type} {f.name}",
-            f"{f.severity} unmanaged drift: present live, not in the plan",
-            "remove it by hand, add it to the stack config, or accept it in drift.ignore")
-            for f in blocking])
+        raise FoundationError(
+            [
+                Problem(
+                    "drift",
+                    f"{f.resource_type} {f.name}",
+                    f"{f.severity} unmanaged drift: present live, not in the plan",
+                    "remove it by hand, add it to the stack config, or accept it in drift.ignore",
+                )
+                for f in blocking
+            ]
+        )
     for f in result.findings:
         text = f"drift {f.kind} {f.resource_type} {f.name}" + (
-            f" {f.attribute}: expected {f.expected}, live {f.actual}" if f.kind == "changed" else "")
+            f" {f.attribute}: expected {f.expected}, live {f.actual}" if f.kind == "changed" else ""
+        )
         if f.kind == "unmanaged":
             pulumi.log.warn(f"{text} (not in the plan; Pulumi cannot see it)")
         elif f.kind == "changed":

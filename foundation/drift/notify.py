@@ -23,38 +23,59 @@ def validate_url(url: str) -> str:
     """Refuse anything but an absolute http(s) URL, before any AWS call is made."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError.single("--notify", parts.netloc or "(url)",
-                                "not an absolute http(s) URL",
-                                "pass the webhook URL, for example https://hooks.slack.com/...")
+        raise InputError.single(
+            "--notify",
+            parts.netloc or "(url)",
+            "not an absolute http(s) URL",
+            "pass the webhook URL, for example https://hooks.slack.com/...",
+        )
     return url
 
 
 def message(result: DriftResult, limit: int = 20) -> dict[str, object]:
     """The JSON body: a `text` summary for chat, and the structured findings."""
-    lines = [f":warning: network drift in stack *{result.stack}*: "
-             f"{len(result.findings)} findings"]
-    lines += [f"• {f.severity} {f.kind} {f.resource_type} {f.name}"
-              + (f" {f.attribute}: {f.expected} -> {f.actual}" if f.kind == "changed" else "")
-              for f in result.findings[:limit]]
+    lines = [f":warning: network drift in stack *{result.stack}*: {len(result.findings)} findings"]
+    lines += [
+        f"• {f.severity} {f.kind} {f.resource_type} {f.name}"
+        + (f" {f.attribute}: {f.expected} -> {f.actual}" if f.kind == "changed" else "")
+        for f in result.findings[:limit]
+    ]
     if len(result.findings) > limit:
         lines.append(f"… and {len(result.findings) - limit} more")
-    return {"text": "\n".join(lines), "stack": result.stack, "status": result.status,
-            "findings": [{"kind": f.kind, "resourceType": f.resource_type, "name": f.name,
-                          "attribute": f.attribute, "severity": f.severity}
-                         for f in result.findings]}
+    return {
+        "text": "\n".join(lines),
+        "stack": result.stack,
+        "status": result.status,
+        "findings": [
+            {
+                "kind": f.kind,
+                "resourceType": f.resource_type,
+                "name": f.name,
+                "attribute": f.attribute,
+                "severity": f.severity,
+            }
+            for f in result.findings
+        ],
+    }
 
 
-def notify(url: str, result: DriftResult, attempts: int = ATTEMPTS, timeout: float = TIMEOUT,
-           backoff: float = BACKOFF) -> str | None:
+def notify(
+    url: str,
+    result: DriftResult,
+    attempts: int = ATTEMPTS,
+    timeout: float = TIMEOUT,
+    backoff: float = BACKOFF,
+) -> str | None:
     """POST the message; returns None on success, else a one-line reason (never raises)."""
     host = urllib.parse.urlsplit(url).netloc
     body = json.dumps(message(result)).encode()
     reason = ""
     for attempt in range(1, attempts + 1):
-        request = urllib.request.Request(url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url, data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 if 200 <= response.status < 300:
                     return None
                 reason = f"HTTP {response.status}"

@@ -51,8 +51,13 @@ def _failover(quota: QuotaDef, planned: Mapping[str, int], scope: str) -> int:
     return max((n for s, n in planned.items() if s != scope), default=0)
 
 
-def decide(planned: Usage, existing: Usage, limits: Mapping[str, Limit],
-           headroom: float, fallback_source: str = "aws-default") -> list[QuotaRow]:
+def decide(
+    planned: Usage,
+    existing: Usage,
+    limits: Mapping[str, Limit],
+    headroom: float,
+    fallback_source: str = "aws-default",
+) -> list[QuotaRow]:
     """A row per quota, at the scope closest to (or furthest over) its limit.
 
     Quotas missing from `limits` use the catalogue's AWS default, labelled
@@ -76,10 +81,26 @@ def decide(planned: Usage, existing: Usage, limits: Mapping[str, Limit],
                 status = "warn"
             else:
                 status = "ok"
-            candidates.append((STATUS_ORDER[status], -(need + failover), scope,
-                               QuotaRow(quota.service, quota.code, quota.name, scope, have, plan,
-                                        failover, limit.value, limit.source, quota.adjustable,
-                                        status)))
+            candidates.append(
+                (
+                    STATUS_ORDER[status],
+                    -(need + failover),
+                    scope,
+                    QuotaRow(
+                        quota.service,
+                        quota.code,
+                        quota.name,
+                        scope,
+                        have,
+                        plan,
+                        failover,
+                        limit.value,
+                        limit.source,
+                        quota.adjustable,
+                        status,
+                    ),
+                )
+            )
         rows.append(min(candidates, key=lambda c: c[:3])[3])
     return rows
 
@@ -98,8 +119,10 @@ def quota_findings(rows: list[QuotaRow], live: bool) -> list[Finding]:
         if not r.adjustable:
             fix = "this limit is fixed: change the architecture, a support ticket cannot raise it"
         elif r.status == "fail" and not live:
-            fix = ("the account may have a raised limit: run `python -m foundation quotas "
-                   "STACK` with credentials, or request an increase in Service Quotas")
+            fix = (
+                "the account may have a raised limit: run `python -m foundation quotas "
+                "STACK` with credentials, or request an increase in Service Quotas"
+            )
         else:
             fix = f"request an increase of {r.code} ({r.service}) in Service Quotas"
         if r.status == "fail":

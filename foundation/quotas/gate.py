@@ -29,13 +29,23 @@ def quota_gate(spec: StackSpec, plan: NetworkPlan) -> None:
     findings = quota_findings(rows, live=True)
     failing = [r for r in rows if r.status == "fail"]
     if failing and mode == "enforce":
-        raise FoundationError([Problem(
-            "quota preflight", f"{r.code} {r.scope}",
-            f"{r.name}: {r.existing} existing + {r.planned} planned exceeds the limit {r.limit} "
-            f"({r.limit_source})",
-            "request an increase in Service Quotas" if r.adjustable else
-            "this limit is fixed: change the architecture") for r in failing] + [
-            Problem("quota preflight", "table", "\n" + quota_table_text(rows))])
+        raise FoundationError(
+            [
+                Problem(
+                    "quota preflight",
+                    f"{r.code} {r.scope}",
+                    f"{r.name}: {r.existing} existing + {r.planned} planned exceeds the limit "
+                    f"{r.limit} "
+                    f"({r.limit_source})",
+                    "request an increase in Service Quotas"
+                    if r.adjustable
+                    else "this limit is fixed: change the architecture",
+                )
+                for r in failing
+            ]
+            + [Problem("quota preflight", "table", "\n" + quota_table_text(rows))]
+        )
     for finding in findings:
-        pulumi.log.warn(f"quota {finding.rule} {finding.subject}: {finding.message}. "
-                        f"Fix: {finding.fix}")
+        pulumi.log.warn(
+            f"quota {finding.rule} {finding.subject}: {finding.message}. Fix: {finding.fix}"
+        )

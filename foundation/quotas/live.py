@@ -36,11 +36,14 @@ def live_limits(aws: Aws) -> dict[str, Limit]:
     for quota in catalog():
         if quota.service == "none":
             continue
-        for operation, source in (("get_service_quota", "applied"),
-                                  ("get_aws_default_service_quota", "aws-default")):
+        for operation, source in (
+            ("get_service_quota", "applied"),
+            ("get_aws_default_service_quota", "aws-default"),
+        ):
             try:
-                answer = aws.call("service-quotas", operation, ServiceCode=quota.service,
-                                  QuotaCode=quota.code)
+                answer = aws.call(
+                    "service-quotas", operation, ServiceCode=quota.service, QuotaCode=quota.code
+                )
             except ClientError:
                 continue  # not served (NoSuchResource, not implemented): try the next source
             value = answer.get("Quota", {}).get("Value")
@@ -53,9 +56,14 @@ def live_limits(aws: Aws) -> dict[str, Limit]:
 def resolve_live_azs(aws: Aws, spec: StackSpec) -> list[str]:
     """The stack's AZ names as this account sees them (slot order)."""
     try:
-        zones = aws.call("ec2", "describe_availability_zones", Filters=[
-            {"Name": "opt-in-status", "Values": ["opt-in-not-required"]},
-            {"Name": "state", "Values": ["available"]}])["AvailabilityZones"]
+        zones = aws.call(
+            "ec2",
+            "describe_availability_zones",
+            Filters=[
+                {"Name": "opt-in-status", "Values": ["opt-in-not-required"]},
+                {"Name": "state", "Values": ["available"]},
+            ],
+        )["AvailabilityZones"]
     except ClientError as exc:
         raise client_error(exc, "ec2:DescribeAvailabilityZones") from None
     names = sorted(z["ZoneName"] for z in zones)
@@ -65,9 +73,12 @@ def resolve_live_azs(aws: Aws, spec: StackSpec) -> list[str]:
         if len(names) < wanted:
             from foundation.errors import InputError
 
-            raise InputError.single(spec.source, f"{ROOT}.availabilityZones",
-                                    f"the account has {len(names)} available AZs, not {wanted}",
-                                    f"use at most {len(names)}")
+            raise InputError.single(
+                spec.source,
+                f"{ROOT}.availabilityZones",
+                f"the account has {len(names)} available AZs, not {wanted}",
+                f"use at most {len(names)}",
+            )
         return names[:wanted]
     return [by_id.get(az, az) for az in wanted]
 
@@ -75,9 +86,14 @@ def resolve_live_azs(aws: Aws, spec: StackSpec) -> list[str]:
 def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
     """The plan with its AZ names replaced slot by slot (offline names -> live names)."""
     mapping = dict(zip(plan.availability_zones, azs, strict=True))
-    vpcs = tuple(replace(v, subnets=tuple(replace(s, az=mapping[s.az]) for s in v.subnets),
-                         nat_gateways=tuple(replace(n, az=mapping[n.az]) for n in v.nat_gateways))
-                 for v in plan.vpcs)
+    vpcs = tuple(
+        replace(
+            v,
+            subnets=tuple(replace(s, az=mapping[s.az]) for s in v.subnets),
+            nat_gateways=tuple(replace(n, az=mapping[n.az]) for n in v.nat_gateways),
+        )
+        for v in plan.vpcs
+    )
     return replace(plan, availability_zones=tuple(azs), vpcs=vpcs)
 
 
@@ -87,22 +103,41 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
     try:
         vpcs = list(aws.pages("ec2", "describe_vpcs", "Vpcs"))
         igws = list(aws.pages("ec2", "describe_internet_gateways", "InternetGateways"))
-        eips = aws.call("ec2", "describe_addresses",
-                        Filters=[{"Name": "domain", "Values": ["vpc"]}])["Addresses"]
+        eips = aws.call(
+            "ec2", "describe_addresses", Filters=[{"Name": "domain", "Values": ["vpc"]}]
+        )["Addresses"]
         subnets = list(aws.pages("ec2", "describe_subnets", "Subnets"))
-        nats = list(aws.pages("ec2", "describe_nat_gateways", "NatGateways",
-                              Filter=[{"Name": "state", "Values": LIVE_NAT_STATES}]))
-        endpoints = list(aws.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints",
-                                   Filters=[{"Name": "vpc-endpoint-type", "Values": ["Gateway"]}]))
+        nats = list(
+            aws.pages(
+                "ec2",
+                "describe_nat_gateways",
+                "NatGateways",
+                Filter=[{"Name": "state", "Values": LIVE_NAT_STATES}],
+            )
+        )
+        endpoints = list(
+            aws.pages(
+                "ec2",
+                "describe_vpc_endpoints",
+                "VpcEndpoints",
+                Filters=[{"Name": "vpc-endpoint-type", "Values": ["Gateway"]}],
+            )
+        )
         groups = list(aws.pages("ec2", "describe_security_groups", "SecurityGroups"))
-        tgws = list(aws.pages("ec2", "describe_transit_gateways", "TransitGateways",
-                              Filters=[{"Name": "state",
-                                        "Values": ["pending", "available", "modifying"]}]))
+        tgws = list(
+            aws.pages(
+                "ec2",
+                "describe_transit_gateways",
+                "TransitGateways",
+                Filters=[{"Name": "state", "Values": ["pending", "available", "modifying"]}],
+            )
+        )
     except ClientError as exc:
         raise client_error(exc, "ec2 describe") from None
     az_of_subnet = {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
-    nat_per_az = Counter(az_of_subnet.get(n.get("SubnetId", ""), "?") for n in nats
-                         if not _ours(n, stack))
+    nat_per_az = Counter(
+        az_of_subnet.get(n.get("SubnetId", ""), "?") for n in nats if not _ours(n, stack)
+    )
     our_vpcs = {v["VpcId"] for v in vpcs if _ours(v, stack)}
     return {
         "vpcs": {region: sum(1 for v in vpcs if not _ours(v, stack))},
@@ -110,8 +145,9 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         "elastic-ips": {region: sum(1 for e in eips if not _ours(e, stack))},
         "nat-gateways": {az: nat_per_az.get(az, 0) for az in plan.availability_zones},
         "gateway-endpoints": {region: sum(1 for e in endpoints if not _ours(e, stack))},
-        "security-groups": {region: sum(1 for g in groups
-                                        if not _ours(g, stack) and g.get("VpcId") not in our_vpcs)},
+        "security-groups": {
+            region: sum(1 for g in groups if not _ours(g, stack) and g.get("VpcId") not in our_vpcs)
+        },
         "transit-gateways": {region: sum(1 for t in tgws if not _ours(t, stack))},
     }
 
@@ -120,5 +156,10 @@ def live_quota_rows(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) 
     """The quota table from the account's real usage and limits."""
     aws = aws or Aws(spec.region)
     plan = with_azs(plan, resolve_live_azs(aws, spec))
-    return decide(planned_usage(plan), live_usage(aws, plan), live_limits(aws),
-                  spec.network.quotas.headroom, fallback_source="catalog-default")
+    return decide(
+        planned_usage(plan),
+        live_usage(aws, plan),
+        live_limits(aws),
+        spec.network.quotas.headroom,
+        fallback_source="catalog-default",
+    )

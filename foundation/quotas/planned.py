@@ -14,7 +14,8 @@ def planned_usage(plan: NetworkPlan) -> Usage:
     region, tgw = plan.region, plan.transit_gateway
     nats = Counter(n.az for n in plan.hub.nat_gateways)
     endpoint_routes: Counter[str] = Counter(
-        t for v in plan.vpcs for e in v.endpoints for t in e.route_tables)
+        t for v in plan.vpcs for e in v.endpoints for t in e.route_tables
+    )
     return {
         "vpcs": {region: len(plan.vpcs)},
         "internet-gateways": {region: sum(1 for v in plan.vpcs if v.internet_gateway)},
@@ -26,8 +27,11 @@ def planned_usage(plan: NetworkPlan) -> Usage:
         "cidr-blocks": {v.name: 1 for v in plan.vpcs},
         "route-tables": {v.name: len(v.route_tables) + 1 for v in plan.vpcs},  # + main table
         "network-acls": {v.name: 1 for v in plan.vpcs},  # the default NACL
-        "routes": {t.name: len(t.routes) + endpoint_routes.get(t.name, 0)
-                   for v in plan.vpcs for t in v.route_tables},
+        "routes": {
+            t.name: len(t.routes) + endpoint_routes.get(t.name, 0)
+            for v in plan.vpcs
+            for t in v.route_tables
+        },
         "transit-gateways": {region: 1},
         "tgw-attachments": {tgw.name: len(tgw.attachments)},
         "tgw-route-tables": {tgw.name: len(tgw.route_tables)},

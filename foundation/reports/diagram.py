@@ -20,11 +20,13 @@ def topology(plan: NetworkPlan, detail: bool = True) -> str:
     for nat in hub.nat_gateways:
         lines.append(f'    {_id(nat.name)}["{nat.name}<br/>{nat.az}"]')
     lines.append("  end")
-    lines.append(f'  {_id("tgw")}{{{{"Transit Gateway<br/>{len(plan.transit_gateway.route_tables)} '
-                 'route tables"}}')
-    lines.append(f'  internet --- {_id("igw")}')
+    lines.append(
+        f'  {_id("tgw")}{{{{"Transit Gateway<br/>{len(plan.transit_gateway.route_tables)} '
+        'route tables"}}'
+    )
+    lines.append(f"  internet --- {_id('igw')}")
     for nat in hub.nat_gateways:
-        lines.append(f'  {_id("igw")} --- {_id(nat.name)}')
+        lines.append(f"  {_id('igw')} --- {_id(nat.name)}")
     lines.append(f'  {_id("hub")} ---|"hub table"| {_id("tgw")}')
     for seg in plan.segments:
         spokes = [s for s in plan.spokes if s.segment == seg.name]
@@ -38,7 +40,7 @@ def topology(plan: NetworkPlan, detail: bool = True) -> str:
         if not spokes:
             lines.append(f'    {_id("empty", seg.name)}["(no spokes)"]')
         lines.append("  end")
-        lines.append(f'  {_id("seg", seg.name)} --- {_id("tgw")}')
+        lines.append(f"  {_id('seg', seg.name)} --- {_id('tgw')}")
     drawn: set[tuple[str, str]] = set()
     for seg in plan.segments:
         for other in seg.connects_to:

@@ -11,25 +11,49 @@ COLUMNS = ["severity", "kind", "type", "name", "attribute", "expected", "actual"
 
 
 def _rows(result: DriftResult) -> list[list[str]]:
-    return [[f.severity, f.kind, f.resource_type, f.name, f.attribute or "-", f.expected,
-             f.actual] for f in result.findings]
+    return [
+        [f.severity, f.kind, f.resource_type, f.name, f.attribute or "-", f.expected, f.actual]
+        for f in result.findings
+    ]
 
 
 def render_drift(result: DriftResult, fmt: str) -> str:
     """Render a drift result."""
     if fmt == "json":
-        return json.dumps({
-            "schema": SCHEMA, "stack": result.stack, "status": result.status,
-            "findings": [{"kind": f.kind, "resourceType": f.resource_type, "name": f.name,
-                          "attribute": f.attribute, "expected": f.expected, "actual": f.actual,
-                          "severity": f.severity, "handMade": f.hand_made}
-                         for f in result.findings],
-            "ignored": result.ignored, "apiCalls": result.api_calls}, indent=2) + "\n"
-    head = {"clean": "clean: the live network matches the plan",
-            "not-deployed": "not deployed: no resource of this stack exists yet",
-            "drift": f"drift: {len(result.findings)} findings"}[result.status]
+        return (
+            json.dumps(
+                {
+                    "schema": SCHEMA,
+                    "stack": result.stack,
+                    "status": result.status,
+                    "findings": [
+                        {
+                            "kind": f.kind,
+                            "resourceType": f.resource_type,
+                            "name": f.name,
+                            "attribute": f.attribute,
+                            "expected": f.expected,
+                            "actual": f.actual,
+                            "severity": f.severity,
+                            "handMade": f.hand_made,
+                        }
+                        for f in result.findings
+                    ],
+                    "ignored": result.ignored,
+                    "apiCalls": result.api_calls,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    head = {
+        "clean": "clean: the live network matches the plan",
+        "not-deployed": "not deployed: no resource of this stack exists yet",
+        "drift": f"drift: {len(result.findings)} findings",
+    }[result.status]
     tail = f"{result.api_calls} AWS API calls" + (
-        f", {result.ignored} findings ignored by drift.ignore" if result.ignored else "")
+        f", {result.ignored} findings ignored by drift.ignore" if result.ignored else ""
+    )
     rows = _rows(result)
     if fmt == "markdown":
         out = [f"## Drift: `{result.stack}`: {head}", ""]
@@ -41,6 +65,12 @@ def render_drift(result: DriftResult, fmt: str) -> str:
     if rows:
         cells = [COLUMNS, *rows]
         widths = [max(len(r[i]) for r in cells) for i in range(len(COLUMNS))]
-        text += "\n" + "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))
-                                 .rstrip() for r in cells) + "\n"
+        text += (
+            "\n"
+            + "\n".join(
+                "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                for r in cells
+            )
+            + "\n"
+        )
     return text + "\n" + tail + "\n"

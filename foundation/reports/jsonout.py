@@ -20,27 +20,55 @@ def _route(r: Route) -> dict[str, Any]:
 
 def _vpc(v: Vpc) -> dict[str, Any]:
     return {
-        "name": v.name, "role": v.role, "segment": v.segment, "cidr": v.cidr, "new": v.new,
+        "name": v.name,
+        "role": v.role,
+        "segment": v.segment,
+        "cidr": v.cidr,
+        "new": v.new,
         "azSlots": v.az_slots,
-        "subnets": [{"name": s.name, "tier": s.tier, "az": s.az, "cidr": s.cidr,
-                     "routeTable": s.route_table, "usableAddresses": s.usable, "new": s.new,
-                     "mapPublicIpOnLaunch": v.map_public_ip_on_launch} for s in v.subnets],
-        "routeTables": [{"name": t.name, "subnets": list(t.subnets),
-                         "routes": [_route(r) for r in t.routes]} for t in v.route_tables],
-        "natGateways": [{"name": n.name, "az": n.az, "subnet": n.subnet, "elasticIp": n.eip}
-                        for n in v.nat_gateways],
+        "subnets": [
+            {
+                "name": s.name,
+                "tier": s.tier,
+                "az": s.az,
+                "cidr": s.cidr,
+                "routeTable": s.route_table,
+                "usableAddresses": s.usable,
+                "new": s.new,
+                "mapPublicIpOnLaunch": v.map_public_ip_on_launch,
+            }
+            for s in v.subnets
+        ],
+        "routeTables": [
+            {"name": t.name, "subnets": list(t.subnets), "routes": [_route(r) for r in t.routes]}
+            for t in v.route_tables
+        ],
+        "natGateways": [
+            {"name": n.name, "az": n.az, "subnet": n.subnet, "elasticIp": n.eip}
+            for n in v.nat_gateways
+        ],
         "internetGateway": v.internet_gateway is not None,
-        "flowLog": None if v.flow_log is None else {
-            "name": v.flow_log.name, "destination": v.flow_log.destination,
-            "trafficType": v.flow_log.traffic_type, "retentionDays": v.flow_log.retention_days,
+        "flowLog": None
+        if v.flow_log is None
+        else {
+            "name": v.flow_log.name,
+            "destination": v.flow_log.destination,
+            "trafficType": v.flow_log.traffic_type,
+            "retentionDays": v.flow_log.retention_days,
             "logGroup": v.flow_log.log_group if v.flow_log.destination == "cloudwatch" else None,
-            "bucketArn": v.flow_log.bucket_arn},
-        "gatewayEndpoints": [{"name": e.name, "service": e.service,
-                              "routeTables": list(e.route_tables)} for e in v.endpoints],
-        "defaultSecurityGroup": None if v.default_security_group is None else {
+            "bucketArn": v.flow_log.bucket_arn,
+        },
+        "gatewayEndpoints": [
+            {"name": e.name, "service": e.service, "routeTables": list(e.route_tables)}
+            for e in v.endpoints
+        ],
+        "defaultSecurityGroup": None
+        if v.default_security_group is None
+        else {
             "name": v.default_security_group.name,
             "ingress": list(v.default_security_group.ingress),
-            "egress": list(v.default_security_group.egress)},
+            "egress": list(v.default_security_group.egress),
+        },
     }
 
 
@@ -52,47 +80,104 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         "schema": SCHEMA,
         "stack": plan.stack,
         "region": plan.region,
-        "pool": {"name": plan.pool_name, "cidr": plan.pool_cidr,
-                 "utilisation": round(plan.pool_utilisation, 4)},
+        "pool": {
+            "name": plan.pool_name,
+            "cidr": plan.pool_cidr,
+            "utilisation": round(plan.pool_utilisation, 4),
+        },
         "availabilityZones": list(plan.availability_zones),
         "egress": plan.egress,
         "vpcs": [_vpc(v) for v in plan.vpcs],
         "transitGateway": {
-            "name": tgw.name, "amazonSideAsn": tgw.asn,
+            "name": tgw.name,
+            "amazonSideAsn": tgw.asn,
             "autoAcceptSharedAttachments": tgw.auto_accept_shared_attachments,
             "defaultRouteTableAssociation": tgw.default_route_table_association,
             "defaultRouteTablePropagation": tgw.default_route_table_propagation,
-            "attachments": [{"name": a.name, "vpc": a.vpc, "subnets": list(a.subnets)}
-                            for a in tgw.attachments],
-            "routeTables": [{
-                "name": t.name, "associations": list(t.associations),
-                "propagations": list(t.propagations),
-                "staticRoutes": [{"destination": s.destination, "blackhole": True} if s.blackhole
-                                 else {"destination": s.destination, "attachment": s.attachment}
-                                 for s in t.static_routes]} for t in tgw.route_tables],
+            "attachments": [
+                {"name": a.name, "vpc": a.vpc, "subnets": list(a.subnets)} for a in tgw.attachments
+            ],
+            "routeTables": [
+                {
+                    "name": t.name,
+                    "associations": list(t.associations),
+                    "propagations": list(t.propagations),
+                    "staticRoutes": [
+                        {"destination": s.destination, "blackhole": True}
+                        if s.blackhole
+                        else {"destination": s.destination, "attachment": s.attachment}
+                        for s in t.static_routes
+                    ],
+                }
+                for t in tgw.route_tables
+            ],
         },
         "reachability": {
             "segments": report.segment_matrix,
-            "pairs": [{"source": p.source, "target": p.target, "reachable": p.reachable,
-                       "intended": p.intended} for p in report.pairs],
-            "egress": [{"vpc": e.vpc, "az": e.az, "outcome": e.outcome, "nat": e.nat,
-                        "natAz": e.nat_az, "returnPath": e.returns} for e in report.egress],
+            "pairs": [
+                {
+                    "source": p.source,
+                    "target": p.target,
+                    "reachable": p.reachable,
+                    "intended": p.intended,
+                }
+                for p in report.pairs
+            ],
+            "egress": [
+                {
+                    "vpc": e.vpc,
+                    "az": e.az,
+                    "outcome": e.outcome,
+                    "nat": e.nat,
+                    "natAz": e.nat_az,
+                    "returnPath": e.returns,
+                }
+                for e in report.egress
+            ],
         },
-        "azFailure": [{"az": i.az, "egressLostElsewhere": list(i.egress_lost_elsewhere),
-                       "connectivityLostElsewhere": list(i.connectivity_lost_elsewhere)}
-                      for i in report.az_impacts],
-        "quotas": [{"service": q.service, "code": q.code, "name": q.name, "scope": q.scope,
-                    "existing": q.existing, "planned": q.planned, "failover": q.failover,
-                    "limit": q.limit, "limitSource": q.limit_source, "adjustable": q.adjustable,
-                    "status": q.status} for q in report.quotas],
+        "azFailure": [
+            {
+                "az": i.az,
+                "egressLostElsewhere": list(i.egress_lost_elsewhere),
+                "connectivityLostElsewhere": list(i.connectivity_lost_elsewhere),
+            }
+            for i in report.az_impacts
+        ],
+        "quotas": [
+            {
+                "service": q.service,
+                "code": q.code,
+                "name": q.name,
+                "scope": q.scope,
+                "existing": q.existing,
+                "planned": q.planned,
+                "failover": q.failover,
+                "limit": q.limit,
+                "limitSource": q.limit_source,
+                "adjustable": q.adjustable,
+                "status": q.status,
+            }
+            for q in report.quotas
+        ],
         "quotaMode": report.quota_mode,
-        "findings": [{"rule": f.rule, "severity": f.severity, "subject": f.subject,
-                      "message": f.message, "fix": f.fix} for f in report.findings],
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "subject": f.subject,
+                "message": f.message,
+                "fix": f.fix,
+            }
+            for f in report.findings
+        ],
         "newAllocations": list(plan.new_allocations),
         "frozenMissing": list(report.frozen_missing),
-        "resources": {"total": report.resources.total, "byType": report.resources.by_type,
-                      "byComponent": report.resources.by_component,
-                      "exports": list(report.resources.exports)},
+        "resources": {
+            "total": report.resources.total,
+            "byType": report.resources.by_type,
+            "byComponent": report.resources.by_component,
+            "exports": list(report.resources.exports),
+        },
     }
 
 

@@ -18,8 +18,11 @@ SUMMARY_THRESHOLD = 60_000
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("foundation.reports", "templates"),
-    undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
-    trim_blocks=True, lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 

@@ -7,49 +7,120 @@ import json
 from foundation.analysis.findings import Finding
 from foundation.quotas.decide import QuotaRow
 
-HEADERS = ["status", "quota", "code", "scope", "existing", "planned", "failover", "limit",
-           "source", "adjustable"]
+HEADERS = [
+    "status",
+    "quota",
+    "code",
+    "scope",
+    "existing",
+    "planned",
+    "failover",
+    "limit",
+    "source",
+    "adjustable",
+]
 
 
 def _cells(r: QuotaRow) -> list[str]:
-    return [r.status, r.name, r.code, r.scope, str(r.existing), str(r.planned), str(r.failover),
-            str(r.limit), r.limit_source, "yes" if r.adjustable else "no (fixed)"]
+    return [
+        r.status,
+        r.name,
+        r.code,
+        r.scope,
+        str(r.existing),
+        str(r.planned),
+        str(r.failover),
+        str(r.limit),
+        r.limit_source,
+        "yes" if r.adjustable else "no (fixed)",
+    ]
 
 
 def quota_table_text(rows: list[QuotaRow]) -> str:
     """A plain aligned table, widest cell per column (never truncated)."""
     cells = [HEADERS] + [_cells(r) for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(HEADERS))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
 
 
-def render_quotas(stack: str, region: str, rows: list[QuotaRow], findings: list[Finding],
-                  api_calls: int, fmt: str) -> str:
+def render_quotas(
+    stack: str, region: str, rows: list[QuotaRow], findings: list[Finding], api_calls: int, fmt: str
+) -> str:
     """The `quotas` command's report."""
-    status = "fail" if any(r.status == "fail" for r in rows) else (
-        "warn" if any(r.status == "warn" for r in rows) else "ok")
+    status = (
+        "fail"
+        if any(r.status == "fail" for r in rows)
+        else ("warn" if any(r.status == "warn" for r in rows) else "ok")
+    )
     if fmt == "json":
-        return json.dumps({
-            "schema": "foundation/quotas@1", "stack": stack, "region": region, "status": status,
-            "quotas": [{"service": r.service, "code": r.code, "name": r.name, "scope": r.scope,
-                        "existing": r.existing, "planned": r.planned, "failover": r.failover,
-                        "limit": r.limit, "limitSource": r.limit_source,
-                        "adjustable": r.adjustable, "status": r.status} for r in rows],
-            "findings": [{"rule": f.rule, "severity": f.severity, "subject": f.subject,
-                          "message": f.message, "fix": f.fix} for f in findings],
-            "apiCalls": api_calls}, indent=2) + "\n"
+        return (
+            json.dumps(
+                {
+                    "schema": "foundation/quotas@1",
+                    "stack": stack,
+                    "region": region,
+                    "status": status,
+                    "quotas": [
+                        {
+                            "service": r.service,
+                            "code": r.code,
+                            "name": r.name,
+                            "scope": r.scope,
+                            "existing": r.existing,
+                            "planned": r.planned,
+                            "failover": r.failover,
+                            "limit": r.limit,
+                            "limitSource": r.limit_source,
+                            "adjustable": r.adjustable,
+                            "status": r.status,
+                        }
+                        for r in rows
+                    ],
+                    "findings": [
+                        {
+                            "rule": f.rule,
+                            "severity": f.severity,
+                            "subject": f.subject,
+                            "message": f.message,
+                            "fix": f.fix,
+                        }
+                        for f in findings
+                    ],
+                    "apiCalls": api_calls,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     if fmt == "markdown":
-        out = [f"## Quotas: `{stack}` ({region}): **{status}**", "",
-               "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+        out = [
+            f"## Quotas: `{stack}` ({region}): **{status}**",
+            "",
+            "| " + " | ".join(HEADERS) + " |",
+            "|" + "---|" * len(HEADERS),
+        ]
         out += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
-        out += ["", *(f"- **{f.severity}** `{f.rule}` {f.subject}: {f.message}. Fix: {f.fix}"
-                      for f in findings), "", f"{api_calls} AWS API calls."]
+        out += [
+            "",
+            *(
+                f"- **{f.severity}** `{f.rule}` {f.subject}: {f.message}. Fix: {f.fix}"
+                for f in findings
+            ),
+            "",
+            f"{api_calls} AWS API calls.",
+        ]
         return "\n".join(out) + "\n"
     text = f"Quotas: {stack} ({region}): {status}\n\n" + quota_table_text(rows)
     if findings:
-        text += "\n" + "\n".join(f"{f.severity}: {f.rule} {f.subject}: {f.message}. Fix: {f.fix}"
-                                 for f in findings) + "\n"
+        text += (
+            "\n"
+            + "\n".join(
+                f"{f.severity}: {f.rule} {f.subject}: {f.message}. Fix: {f.fix}" for f in findings
+            )
+            + "\n"
+        )
     return text + f"\n{api_calls} AWS API calls\n"

@@ -35,24 +35,36 @@ def render_text(report: PlanReport) -> str:
     """Plain text (no colour codes), stable for golden files."""
     doc = plan_document(report)
     out = io.StringIO()
-    console = Console(file=out, width=CANVAS_WIDTH, color_system=None, force_terminal=False,
-                      highlight=False, emoji=False, soft_wrap=False)
+    console = Console(
+        file=out,
+        width=CANVAS_WIDTH,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
     subnets = sum(len(v["subnets"]) for v in doc["vpcs"])
     console.print(f"Network plan: {doc['stack']} ({doc['region']})")
     console.print(
         f"{doc['resources']['total']} to create | {len(doc['vpcs'])} VPCs | {subnets} subnets | "
-        f"{len(doc['availabilityZones'])} AZs | egress {doc['egress']} | pool {doc['pool']['name']} "
+        f"{len(doc['availabilityZones'])} AZs | egress {doc['egress']} | "
+        f"pool {doc['pool']['name']} "
         f"{doc['pool']['cidr']} {doc['pool']['utilisation'] * 100:.1f}% allocated | "
-        f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}")
+        f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}"
+    )
     if doc["newAllocations"]:
         where = " (written to stacks/addresses.lock.yaml)" if report.lock_written else ""
         console.print(f"{len(doc['newAllocations'])} new CIDR allocations, marked *{where}")
     if doc["frozenMissing"]:
-        console.print(f"--frozen: {len(doc['frozenMissing'])} lock entries missing: "
-                      + ", ".join(doc["frozenMissing"]))
+        console.print(
+            f"--frozen: {len(doc['frozenMissing'])} lock entries missing: "
+            + ", ".join(doc["frozenMissing"])
+        )
     console.print()
-    findings = [[f["severity"], f["rule"], f["subject"], f["message"], f["fix"]]
-                for f in doc["findings"]]
+    findings = [
+        [f["severity"], f["rule"], f["subject"], f["message"], f["fix"]] for f in doc["findings"]
+    ]
     if findings:
         console.print("Findings")
         console.print(_table(["severity", "rule", "subject", "finding", "fix"], findings))
@@ -61,47 +73,125 @@ def render_text(report: PlanReport) -> str:
     console.print()
     segs = [s.name for s in report.plan.segments]
     console.print("Reachability (segment -> segment, from the route tables)")
-    console.print(_table(["from \\ to", *segs],
-                         [[a, *(doc["reachability"]["segments"][a][b] for b in segs)] for a in segs]))
+    console.print(
+        _table(
+            ["from \\ to", *segs],
+            [[a, *(doc["reachability"]["segments"][a][b] for b in segs)] for a in segs],
+        )
+    )
     console.print()
     console.print("Egress")
-    console.print(_table(["spoke", "AZ", "egress", "via NAT", "NAT AZ", "return path"],
-                         [[e["vpc"], e["az"], e["outcome"], e["nat"] or "-", e["natAz"] or "-",
-                           "yes" if e["returnPath"] else "no"]
-                          for e in doc["reachability"]["egress"]]))
+    console.print(
+        _table(
+            ["spoke", "AZ", "egress", "via NAT", "NAT AZ", "return path"],
+            [
+                [
+                    e["vpc"],
+                    e["az"],
+                    e["outcome"],
+                    e["nat"] or "-",
+                    e["natAz"] or "-",
+                    "yes" if e["returnPath"] else "no",
+                ]
+                for e in doc["reachability"]["egress"]
+            ],
+        )
+    )
     console.print()
     console.print("AZ failure")
-    console.print(_table(["AZ fails", "egress lost elsewhere",
-                                        "connectivity lost elsewhere"],
-                         [[i["az"], ", ".join(i["egressLostElsewhere"]) or "none",
-                           ", ".join(i["connectivityLostElsewhere"]) or "none"]
-                          for i in doc["azFailure"]]))
+    console.print(
+        _table(
+            ["AZ fails", "egress lost elsewhere", "connectivity lost elsewhere"],
+            [
+                [
+                    i["az"],
+                    ", ".join(i["egressLostElsewhere"]) or "none",
+                    ", ".join(i["connectivityLostElsewhere"]) or "none",
+                ]
+                for i in doc["azFailure"]
+            ],
+        )
+    )
     console.print()
     console.print("VPCs")
-    console.print(_table(["VPC", "role", "segment", "CIDR", "AZ slots", "subnets", "usable"],
-                         [[v["name"] + (" *" if v["new"] else ""), v["role"], v["segment"] or "-",
-                           v["cidr"], v["azSlots"], len(v["subnets"]),
-                           sum(s["usableAddresses"] for s in v["subnets"])] for v in doc["vpcs"]]))
+    console.print(
+        _table(
+            ["VPC", "role", "segment", "CIDR", "AZ slots", "subnets", "usable"],
+            [
+                [
+                    v["name"] + (" *" if v["new"] else ""),
+                    v["role"],
+                    v["segment"] or "-",
+                    v["cidr"],
+                    v["azSlots"],
+                    len(v["subnets"]),
+                    sum(s["usableAddresses"] for s in v["subnets"]),
+                ]
+                for v in doc["vpcs"]
+            ],
+        )
+    )
     console.print()
     console.print("Subnets")
-    console.print(_table(["subnet", "tier", "AZ", "CIDR", "usable", "route table"],
-                         [[s["name"] + (" *" if s["new"] else ""), s["tier"], s["az"], s["cidr"],
-                           s["usableAddresses"], s["routeTable"]]
-                          for v in doc["vpcs"] for s in v["subnets"]]))
+    console.print(
+        _table(
+            ["subnet", "tier", "AZ", "CIDR", "usable", "route table"],
+            [
+                [
+                    s["name"] + (" *" if s["new"] else ""),
+                    s["tier"],
+                    s["az"],
+                    s["cidr"],
+                    s["usableAddresses"],
+                    s["routeTable"],
+                ]
+                for v in doc["vpcs"]
+                for s in v["subnets"]
+            ],
+        )
+    )
     console.print()
     mode = "live" if doc["quotaMode"] == "live" else "offline, AWS default limits"
     console.print(f"Quotas ({mode})")
-    console.print(_table(["quota", "code", "scope", "existing", "planned", "failover", "limit",
-                          "source", "status"],
-                         [[q["name"], q["code"], q["scope"], q["existing"], q["planned"],
-                           q["failover"], q["limit"], q["limitSource"], q["status"]]
-                          for q in doc["quotas"]]))
+    console.print(
+        _table(
+            [
+                "quota",
+                "code",
+                "scope",
+                "existing",
+                "planned",
+                "failover",
+                "limit",
+                "source",
+                "status",
+            ],
+            [
+                [
+                    q["name"],
+                    q["code"],
+                    q["scope"],
+                    q["existing"],
+                    q["planned"],
+                    q["failover"],
+                    q["limit"],
+                    q["limitSource"],
+                    q["status"],
+                ]
+                for q in doc["quotas"]
+            ],
+        )
+    )
     console.print()
     console.print(f"Resources ({doc['resources']['total']} to create)")
-    console.print(_table(["type", "count"],
-                         [[t, n] for t, n in doc["resources"]["byType"].items()]))
+    console.print(
+        _table(["type", "count"], [[t, n] for t, n in doc["resources"]["byType"].items()])
+    )
     console.print()
     console.print("By component")
-    console.print(_table(["component", "resources"],
-                         [[c, n] for c, n in doc["resources"]["byComponent"].items()]))
+    console.print(
+        _table(
+            ["component", "resources"], [[c, n] for c, n in doc["resources"]["byComponent"].items()]
+        )
+    )
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"

@@ -11,21 +11,38 @@ from ipam.layout import StackRequest, TierRequest, VpcRequest, allocate_stack
 POOL = IPNetwork("10.16.0.0/14")
 
 
-def vpc(name: str, size: int | None = None, azs: int = 3, cidr: str | None = None,
-        **tiers: int | None) -> VpcRequest:
+def vpc(
+    name: str, size: int | None = None, azs: int = 3, cidr: str | None = None, **tiers: int | None
+) -> VpcRequest:
     tier_requests = tuple(TierRequest(t, p) for t, p in sorted(tiers.items())) or (
-        TierRequest("private"),)
-    return VpcRequest(name, f"foundation:network.spokes.{name}", azs, tier_requests,
-                      prefixlen=size, cidr=IPNetwork(cidr) if cidr else None)
+        TierRequest("private"),
+    )
+    return VpcRequest(
+        name,
+        f"foundation:network.spokes.{name}",
+        azs,
+        tier_requests,
+        prefixlen=size,
+        cidr=IPNetwork(cidr) if cidr else None,
+    )
 
 
 def hub(size: int = 20, azs: int = 3) -> VpcRequest:
-    return VpcRequest("hub", "foundation:network.hub", azs,
-                      (TierRequest("public", None, default_extra_bits=2),), prefixlen=size)
+    return VpcRequest(
+        "hub",
+        "foundation:network.hub",
+        azs,
+        (TierRequest("public", None, default_extra_bits=2),),
+        prefixlen=size,
+    )
 
 
-def request(*vpcs: VpcRequest, reserved: tuple[tuple[IPNetwork, str], ...] = (),
-            stack: str = "dev", pool: IPNetwork = POOL) -> StackRequest:
+def request(
+    *vpcs: VpcRequest,
+    reserved: tuple[tuple[IPNetwork, str], ...] = (),
+    stack: str = "dev",
+    pool: IPNetwork = POOL,
+) -> StackRequest:
     return StackRequest(stack, "dev-use1", pool, reserved, vpcs)
 
 
@@ -33,11 +50,11 @@ def test_known_layout_of_a_hub_and_a_spoke() -> None:
     got = allocate_stack(request(hub(20), vpc("payments", 21, private=24, data=26)), {})
     entries = {k: str(v) for k, v in got.entries.items()}
     assert entries["dev/hub"] == "10.16.0.0/20"
-    assert entries["dev/hub/az0"] == "10.16.0.0/22"       # 3 AZs + a spare -> 4 slots
+    assert entries["dev/hub/az0"] == "10.16.0.0/22"  # 3 AZs + a spare -> 4 slots
     assert entries["dev/hub/az0/public"] == "10.16.0.0/24"  # a quarter slot by default
     assert entries["dev/hub/az0/transit"] == "10.16.1.0/28"
     assert entries["dev/hub/az2"] == "10.16.8.0/22"
-    assert "dev/hub/az3" not in entries                      # the spare slot stays free
+    assert "dev/hub/az3" not in entries  # the spare slot stays free
     assert entries["dev/payments"] == "10.16.16.0/21"
     assert entries["dev/payments/az1"] == "10.16.18.0/23"
     assert entries["dev/payments/az1/private"] == "10.16.18.0/24"
@@ -61,8 +78,9 @@ def test_default_private_tier_is_half_an_az_slot() -> None:
 
 def test_adding_a_spoke_tier_and_az_never_moves_an_existing_cidr() -> None:
     first = allocate_stack(request(hub(), vpc("a", 21, private=24)), {})
-    grown = allocate_stack(request(hub(azs=4), vpc("a", 21, azs=4, private=24, data=26),
-                                   vpc("b", 22)), first.entries)
+    grown = allocate_stack(
+        request(hub(azs=4), vpc("a", 21, azs=4, private=24, data=26), vpc("b", 22)), first.entries
+    )
     for key, cidr in first.entries.items():
         assert grown.entries[key] == cidr
     assert {"dev/b", "dev/a/az3", "dev/a/az0/data"} <= grown.new
@@ -135,8 +153,15 @@ def test_a_vpc_never_takes_the_whole_pool() -> None:
 def test_exhaustion_names_pool_request_free_space_and_largest_block() -> None:
     small = IPNetwork("10.16.0.0/19")
     with pytest.raises(AllocationError) as exc:
-        allocate_stack(request(vpc("a", 20), vpc("b", 20), pool=small,
-                               reserved=((IPNetwork("10.16.0.0/22"), "partner"),)), {})
+        allocate_stack(
+            request(
+                vpc("a", 20),
+                vpc("b", 20),
+                pool=small,
+                reserved=((IPNetwork("10.16.0.0/22"), "partner"),),
+            ),
+            {},
+        )
     message = exc.value.problems[0].message
     assert exc.value.problems[0].path == "foundation:network.spokes.b"
     assert "pool dev-use1 (10.16.0.0/19) has no free /20 left" in message
@@ -147,5 +172,7 @@ def test_other_stacks_in_the_same_pool_are_respected() -> None:
     dev = allocate_stack(request(vpc("a", 20), stack="dev"), {})
     qa = allocate_stack(request(vpc("a", 20), stack="qa"), dev.entries)
     assert qa.entries["qa/a"] != dev.entries["dev/a"]
-    assert qa.entries["qa/a"].first > dev.entries["dev/a"].last or \
-        qa.entries["qa/a"].last < dev.entries["dev/a"].first
+    assert (
+        qa.entries["qa/a"].first > dev.entries["dev/a"].last
+        or qa.entries["qa/a"].last < dev.entries["dev/a"].first
+    )

@@ -28,8 +28,9 @@ def test_round_trip(tmp_path: Path) -> None:
     assert write_lock(path, entries) is False  # unchanged: not rewritten
 
 
-def test_a_crash_mid_write_leaves_the_old_file_and_no_temp(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_mid_write_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "addresses.lock.yaml"
     write_lock(path, {"dev/hub": IPNetwork("10.16.0.0/20")})
     before = path.read_bytes()
@@ -39,13 +40,22 @@ def test_a_crash_mid_write_leaves_the_old_file_and_no_temp(tmp_path: Path,
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError):
-        write_lock(path, {"dev/hub": IPNetwork("10.16.0.0/20"), "dev/a": IPNetwork("10.16.16.0/20")})
+        write_lock(
+            path, {"dev/hub": IPNetwork("10.16.0.0/20"), "dev/a": IPNetwork("10.16.16.0/20")}
+        )
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["addresses.lock.yaml"]
 
 
-@pytest.mark.parametrize("text", ["allocations: [oops", "allocations: {dev/hub: 10.16.0.1/20}",
-                                  "allocations: {'bad key': 10.16.0.0/20}", "- a list"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "allocations: [oops",
+        "allocations: {dev/hub: 10.16.0.1/20}",
+        "allocations: {'bad key': 10.16.0.0/20}",
+        "- a list",
+    ],
+)
 def test_a_broken_lock_is_a_clear_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "addresses.lock.yaml"
     path.write_text(text)
@@ -55,26 +65,47 @@ def test_a_broken_lock_is_a_clear_error(tmp_path: Path, text: str) -> None:
 
 
 def test_importing_ipam_loads_neither_pulumi_nor_boto3() -> None:
-    code = ("import sys, ipam.layout, ipam.lock, ipam.audit, ipam.freespace, ipam.cidr; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_aws', "
-            "'boto3', 'botocore')]; print(bad); sys.exit(1 if bad else 0)")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                          check=False)
+    code = (
+        "import sys, ipam.layout, ipam.lock, ipam.audit, ipam.freespace, ipam.cidr; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_aws', "
+        "'boto3', 'botocore')]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.slow
 def test_concurrent_plans_on_two_stacks_in_one_pool_both_land_without_overlap(
-        workspace: Path) -> None:
+    workspace: Path,
+) -> None:
     (workspace / "stacks" / "addresses.lock.yaml").unlink()
     qa = (workspace / "stacks" / "Pulumi.dev.yaml").read_text()
     (workspace / "stacks" / "Pulumi.qa.yaml").write_text(qa)  # qa shares the dev pool
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    procs = [subprocess.Popen([sys.executable, "-m", "foundation", "--project", str(workspace),
-                               "plan", stack, "--format", "json", "--output",
-                               str(workspace / f"{stack}.json")], cwd=REPO, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for stack in ("dev", "qa", "prod")]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "foundation",
+                "--project",
+                str(workspace),
+                "plan",
+                stack,
+                "--format",
+                "json",
+                "--output",
+                str(workspace / f"{stack}.json"),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for stack in ("dev", "qa", "prod")
+    ]
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
@@ -82,8 +113,13 @@ def test_concurrent_plans_on_two_stacks_in_one_pool_both_land_without_overlap(
     for stack in ("dev", "qa", "prod"):
         assert f"{stack}/hub" in lock and f"{stack}/payments" in lock
     assert lock["dev/hub"] != lock["qa/hub"]
-    check = subprocess.run([sys.executable, "-m", "foundation", "--project", str(workspace),
-                            "ipam", "check"], cwd=REPO, env=env, capture_output=True, text=True,
-                           check=False)
+    check = subprocess.run(
+        [sys.executable, "-m", "foundation", "--project", str(workspace), "ipam", "check"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "no overlaps" in check.stdout

@@ -24,7 +24,10 @@ op = st.one_of(
 )
 reserved_ranges = st.lists(
     st.tuples(st.integers(0, 255), st.integers(18, 24)).map(
-        lambda t: IPNetwork(f"10.16.{t[0]}.0/{t[1]}").cidr), max_size=2)
+        lambda t: IPNetwork(f"10.16.{t[0]}.0/{t[1]}").cidr
+    ),
+    max_size=2,
+)
 
 
 @dataclass
@@ -33,11 +36,20 @@ class Model:
     spokes: dict[str, tuple[int, dict[str, int]]] = field(default_factory=dict)
 
     def request(self, reserved: list[IPNetwork]) -> StackRequest:
-        vpcs = [VpcRequest("hub", "hub", self.azs,
-                           (TierRequest("public", None, default_extra_bits=2),), prefixlen=20)]
+        vpcs = [
+            VpcRequest(
+                "hub",
+                "hub",
+                self.azs,
+                (TierRequest("public", None, default_extra_bits=2),),
+                prefixlen=20,
+            )
+        ]
         for name, (size, tiers) in sorted(self.spokes.items()):
-            tier_requests = (TierRequest("private"),) + tuple(
-                TierRequest(t, p) for t, p in sorted(tiers.items()))
+            tier_requests = (
+                TierRequest("private"),
+                *(TierRequest(t, p) for t, p in sorted(tiers.items())),
+            )
             vpcs.append(VpcRequest(name, name, self.azs, tier_requests, prefixlen=size))
         return StackRequest("dev", "pool", POOL, tuple((r, "r") for r in reserved), tuple(vpcs))
 
@@ -78,8 +90,9 @@ def apply(model: Model, operation: tuple[str, str, int]) -> Model:
 
 @settings(max_examples=150, deadline=None)
 @given(ops=st.lists(op, min_size=1, max_size=14), reserved=reserved_ranges)
-def test_allocation_properties_hold_over_any_sequence(ops: list[tuple[str, str, int]],
-                                                      reserved: list[IPNetwork]) -> None:
+def test_allocation_properties_hold_over_any_sequence(
+    ops: list[tuple[str, str, int]], reserved: list[IPNetwork]
+) -> None:
     model, lock = Model(), {}
     history: list[tuple[Model, dict[str, IPNetwork]]] = []
     for operation in ops:
