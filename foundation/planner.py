@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import string
 from collections import Counter
+from dataclasses import replace
 from typing import TypedDict
 
 from foundation.errors import InputError, Problem
@@ -308,3 +309,17 @@ def build_plan(
         pool_allocatable=pool_allocatable,
         pool_allocated=pool_allocated,
     )
+
+
+def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
+    """The plan with its AZ names replaced slot by slot (offline names -> live names)."""
+    mapping = dict(zip(plan.availability_zones, azs, strict=True))
+    vpcs = tuple(
+        replace(
+            v,
+            subnets=tuple(replace(s, az=mapping[s.az]) for s in v.subnets),
+            nat_gateways=tuple(replace(n, az=mapping[n.az]) for n in v.nat_gateways),
+        )
+        for v in plan.vpcs
+    )
+    return replace(plan, availability_zones=tuple(azs), vpcs=vpcs)

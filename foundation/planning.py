@@ -15,6 +15,7 @@ from foundation import regions
 from foundation.addressing import allocate, read_only_allocation
 from foundation.analysis import policy, reachability
 from foundation.analysis.findings import sort_findings
+from foundation.analysis.routing import Router
 from foundation.errors import FoundationError, InputError, Problem
 from foundation.mockrun import run_program
 from foundation.plan import NetworkPlan
@@ -69,9 +70,10 @@ def build_report(
         spec, allocation, offline_azs(spec), str(pool), usage.allocatable, usage.allocated
     )
 
-    pairs = reachability.matrix(plan)
-    paths = reachability.egress(plan)
-    impacts = reachability.az_failure(plan)
+    router = Router(plan)
+    pairs = reachability.matrix(plan, router)
+    paths = reachability.egress(plan, router=router)
+    impacts = reachability.az_failure(plan, router, pairs, paths)
     findings = policy.evaluate(plan)
     findings += reachability.reachability_findings(plan, pairs, paths, impacts)
     if live_quotas is not None:

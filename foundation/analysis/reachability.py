@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from foundation.analysis.findings import Finding
-from foundation.analysis.routing import INTERNET_PROBE, Walk, probe_address, walk, workload_table
+from foundation.analysis.routing import (
+    INTERNET_PROBE,
+    Router,
+    Walk,
+    probe_address,
+    workload_table,
+)
 from foundation.plan import NetworkPlan
 
 
@@ -58,22 +64,35 @@ def intended_pairs(plan: NetworkPlan) -> set[tuple[str, str]]:
     }
 
 
-def _pair(plan: NetworkPlan, source: str, target: str, failed: int | None = None) -> list[Walk]:
-    src, dst = plan.vpc(source), plan.vpc(target)
-    ip = probe_address(dst)
-    slots = [s for s in range(len(plan.availability_zones)) if s != failed]
-    return [walk(plan, source, workload_table(src, s), s, ip, failed) for s in slots]
+class _Probes:
+    """Per-VPC probe data computed once: source tables per slot, a destination address."""
+
+    def __init__(self, plan: NetworkPlan, router: Router | None = None):
+        self.plan = plan
+        self.router = router or Router(plan)
+        self.slots = range(len(plan.availability_zones))
+        self.tables = {v.name: [workload_table(v, s) for s in self.slots] for v in plan.vpcs}
+        self.address = {v.name: probe_address(v) for v in plan.vpcs}
+
+    def pair(self, source: str, target: str, failed: int | None = None) -> list[Walk]:
+        ip = self.address[target]
+        return [
+            self.router.walk(source, self.tables[source][s], s, ip, failed)
+            for s in self.slots
+            if s != failed
+        ]
 
 
-def matrix(plan: NetworkPlan) -> list[PairResult]:
+def matrix(plan: NetworkPlan, router: Router | None = None) -> list[PairResult]:
     """Every ordered pair of spokes: reachable by the route tables, and intended."""
+    probes = _Probes(plan, router)
     intended = intended_pairs(plan)
     out = []
     for a in plan.spokes:
         for b in plan.spokes:
             if a.name == b.name:
                 continue
-            walks = _pair(plan, a.name, b.name)
+            walks = probes.pair(a.name, b.name)
             reachable = all(w.outcome == "delivered" and w.delivered_to == b.name for w in walks)
             out.append(
                 PairResult(
@@ -85,44 +104,44 @@ def matrix(plan: NetworkPlan) -> list[PairResult]:
 
 def segment_matrix(plan: NetworkPlan, pairs: list[PairResult]) -> dict[str, dict[str, str]]:
     """Segment x segment: 'yes', 'no' or 'partial', from the spoke pairs."""
-    segs = [s.name for s in plan.segments]
     seg_of = {v.name: v.segment for v in plan.spokes}
+    results: dict[tuple[str | None, str | None], list[bool]] = {}
+    for p in pairs:
+        results.setdefault((seg_of[p.source], seg_of[p.target]), []).append(p.reachable)
+    segs = [s.name for s in plan.segments]
     out: dict[str, dict[str, str]] = {}
     for a in segs:
         out[a] = {}
         for b in segs:
-            results = [
-                p.reachable for p in pairs if seg_of[p.source] == a and seg_of[p.target] == b
-            ]
+            got = results.get((a, b), [])
             out[a][b] = (
-                "-"
-                if not results
-                else "yes"
-                if all(results)
-                else ("no" if not any(results) else "partial")
+                "-" if not got else "yes" if all(got) else "no" if not any(got) else "partial"
             )
     return out
 
 
-def egress(plan: NetworkPlan, failed: int | None = None) -> list[EgressPath]:
+def egress(
+    plan: NetworkPlan, failed: int | None = None, router: Router | None = None
+) -> list[EgressPath]:
     """Each spoke's internet path per AZ (which NAT, in which AZ) and the return path."""
+    probes = _Probes(plan, router)
+    hub = plan.hub
     out = []
     for vpc in plan.spokes:
         for slot, az in enumerate(plan.availability_zones):
             if slot == failed:
                 continue
-            w = walk(plan, vpc.name, workload_table(vpc, slot), slot, INTERNET_PROBE, failed)
+            w = probes.router.walk(
+                vpc.name, probes.tables[vpc.name][slot], slot, INTERNET_PROBE, failed
+            )
             returns = False
             if w.outcome == "internet" and w.nat is not None:
-                hub = plan.hub
                 nat = next(n for n in hub.nat_gateways if n.name == w.nat)
-                nat_slot = plan.availability_zones.index(nat.az)
-                back = walk(
-                    plan,
+                back = probes.router.walk(
                     "hub",
                     hub.subnet(nat.subnet).route_table,
-                    nat_slot,
-                    probe_address(vpc),
+                    plan.availability_zones.index(nat.az),
+                    probes.address[vpc.name],
                     failed,
                 )
                 returns = back.outcome == "delivered" and back.delivered_to == vpc.name
@@ -130,23 +149,34 @@ def egress(plan: NetworkPlan, failed: int | None = None) -> list[EgressPath]:
     return out
 
 
-def az_failure(plan: NetworkPlan) -> list[AzImpact]:
-    """For each AZ: what fails with it, and what loses egress or connectivity elsewhere."""
-    healthy_egress = {(e.vpc, e.az) for e in egress(plan) if e.outcome == "internet" and e.returns}
-    healthy_pairs = {(p.source, p.target) for p in matrix(plan) if p.reachable}
+def az_failure(
+    plan: NetworkPlan,
+    router: Router | None = None,
+    pairs: list[PairResult] | None = None,
+    paths: list[EgressPath] | None = None,
+) -> list[AzImpact]:
+    """For each AZ: what fails with it, and what loses egress or connectivity elsewhere.
+
+    `pairs` and `paths` (the healthy matrix and egress) are computed when not given.
+    """
+    probes = _Probes(plan, router)
+    pairs = pairs if pairs is not None else matrix(plan, probes.router)
+    paths = paths if paths is not None else egress(plan, router=probes.router)
+    healthy_egress = {(e.vpc, e.az) for e in paths if e.outcome == "internet" and e.returns}
+    healthy_pairs = [(p.source, p.target) for p in pairs if p.reachable]
     out = []
     for slot, az in enumerate(plan.availability_zones):
         lost_egress = sorted(
             f"{e.vpc} in {e.az}"
-            for e in egress(plan, failed=slot)
+            for e in egress(plan, failed=slot, router=probes.router)
             if (e.vpc, e.az) in healthy_egress and not (e.outcome == "internet" and e.returns)
         )
         lost_pairs = sorted(
             f"{a} -> {b}"
             for a, b in healthy_pairs
-            if not all(w.outcome == "delivered" for w in _pair(plan, a, b, failed=slot))
+            if not all(w.outcome == "delivered" for w in probes.pair(a, b, failed=slot))
         )
-        in_az = tuple(sorted(f"{s.name}" for v in plan.vpcs for s in v.subnets if s.slot == slot))
+        in_az = tuple(sorted(s.name for v in plan.vpcs for s in v.subnets if s.slot == slot))
         out.append(AzImpact(az, in_az, tuple(lost_egress), tuple(lost_pairs)))
     return out
 

@@ -37,36 +37,109 @@ class Walk:
 
 
 Target = tuple[str, str | None]  # (kind, name): local, igw, nat, tgw, attachment, blackhole
+Table = list[tuple[int, int, Target]]  # (first, last, target), longest prefix first
 
 
-def _lpm(routes: list[tuple[IPNetwork, Target]], ip: IPAddress) -> Target | None:
-    best: tuple[int, Target] | None = None
-    for net, target in routes:
-        if ip in net and (best is None or net.prefixlen > best[0]):
-            best = (net.prefixlen, target)
-    return best[1] if best else None
+def _table(routes: list[tuple[IPNetwork, Target]]) -> Table:
+    ordered = sorted(routes, key=lambda r: -r[0].prefixlen)  # stable: equal prefixes keep order
+    return [(int(net.first), int(net.last), target) for net, target in ordered]
 
 
-def _vpc_routes(vpc: Vpc, table_name: str) -> list[tuple[IPNetwork, Target]]:
-    table = vpc.route_table(table_name)
-    routes: list[tuple[IPNetwork, Target]] = [(IPNetwork(vpc.cidr), ("local", None))]
-    routes += [(IPNetwork(r.destination), (r.target.type, r.target.name)) for r in table.routes]
-    return routes
+def _lpm(table: Table, ip: int) -> Target | None:
+    for first, last, target in table:
+        if first <= ip <= last:
+            return target
+    return None
 
 
-def _tgw_routes(plan: NetworkPlan, table_name: str) -> list[tuple[IPNetwork, Target]]:
-    table = plan.transit_gateway.route_table(table_name)
-    routes: list[tuple[IPNetwork, Target]] = [
-        (IPNetwork(plan.vpc(att).cidr), ("attachment", att)) for att in table.propagations
-    ]
-    routes += [
-        (
-            IPNetwork(s.destination),
-            ("blackhole", None) if s.blackhole else ("attachment", s.attachment),
-        )
-        for s in table.static_routes
-    ]
-    return routes
+class Router:
+    """The plan's route tables indexed once, for many walks (longest-prefix match)."""
+
+    def __init__(self, plan: NetworkPlan):
+        self.plan = plan
+        self.vpcs = {v.name: v for v in plan.vpcs}
+        self.pool = IPNetwork(plan.pool_cidr)
+        self.vpc_tables: dict[tuple[str, str], Table] = {}
+        self.next_table: dict[tuple[str, int], str] = {}  # (vpc, slot) -> transit subnet's table
+        self.nat_at: dict[str, tuple[str, int, str]] = {}  # NAT -> (AZ, slot, subnet's table)
+        for v in plan.vpcs:
+            local: list[tuple[IPNetwork, Target]] = [(IPNetwork(v.cidr), ("local", None))]
+            for t in v.route_tables:
+                self.vpc_tables[(v.name, t.name)] = _table(
+                    local
+                    + [(IPNetwork(r.destination), (r.target.type, r.target.name)) for r in t.routes]
+                )
+            for sub in v.subnets_of("transit"):
+                self.next_table[(v.name, sub.slot)] = sub.route_table
+            for n in v.nat_gateways:
+                self.nat_at[n.name] = (
+                    n.az,
+                    plan.availability_zones.index(n.az),
+                    v.subnet(n.subnet).route_table,
+                )
+        tgw = plan.transit_gateway
+        self.association = {a: t.name for t in tgw.route_tables for a in t.associations}
+        self.tgw_tables: dict[str, Table] = {}
+        for tgw_table in tgw.route_tables:
+            routes: list[tuple[IPNetwork, Target]] = [
+                (IPNetwork(self.vpcs[a].cidr), ("attachment", a)) for a in tgw_table.propagations
+            ]
+            routes += [
+                (
+                    IPNetwork(r.destination),
+                    ("blackhole", None) if r.blackhole else ("attachment", r.attachment),
+                )
+                for r in tgw_table.static_routes
+            ]
+            self.tgw_tables[tgw_table.name] = _table(routes)
+
+    def walk(
+        self, vpc_name: str, table: str, slot: int, dst: IPAddress, failed_slot: int | None = None
+    ) -> Walk:
+        """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`."""
+        hops: list[str] = []
+        nat: tuple[str | None, str | None] = (None, None)
+        ip = int(dst)
+
+        def end(outcome: str, delivered_to: str | None = None) -> Walk:
+            return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to)
+
+        in_vpc, where, table_name = True, vpc_name, table
+        for _ in range(MAX_HOPS):
+            if failed_slot is not None and slot == failed_slot:
+                return end("az-failed")
+            if in_vpc:
+                hops.append(table_name)
+                target = _lpm(self.vpc_tables[(where, table_name)], ip)
+                if target is None:
+                    return end("no-route")
+                kind, name = target
+                if kind == "local":
+                    return end("delivered", delivered_to=where)
+                if kind == "igw":
+                    hops.append("igw")
+                    public = dst not in self.pool and not dst.is_ipv4_private_use()
+                    return end("internet" if public else "no-route")
+                if kind == "nat":
+                    az, slot, table_name = self.nat_at[str(name)]
+                    nat = (name, az)
+                    hops.append(str(name))
+                    continue
+                hops.append("tgw")
+                in_vpc, table_name = False, self.association[where]
+                continue
+            hops.append(f"tgw:{table_name}")
+            target = _lpm(self.tgw_tables[table_name], ip)
+            if target is None:
+                return end("no-route")
+            if target[0] == "blackhole":
+                return end("blackhole")
+            where = str(target[1])
+            transit = self.next_table.get((where, slot))
+            if transit is None:  # no attachment subnet in this AZ: the TGW cannot deliver here
+                return end("no-route")
+            in_vpc, table_name = True, transit
+        return end("loop")
 
 
 def walk(
@@ -77,53 +150,8 @@ def walk(
     dst: IPAddress,
     failed_slot: int | None = None,
 ) -> Walk:
-    """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`."""
-    hops: list[str] = []
-    nat: tuple[str | None, str | None] = (None, None)
-    pool = IPNetwork(plan.pool_cidr)
-
-    def end(outcome: str, delivered_to: str | None = None) -> Walk:
-        return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to)
-
-    in_vpc, where, table_name = True, vpc_name, table
-    for _ in range(MAX_HOPS):
-        if failed_slot is not None and slot == failed_slot:
-            return end("az-failed")
-        if in_vpc:
-            vpc = plan.vpc(where)
-            hops.append(table_name)
-            target = _lpm(_vpc_routes(vpc, table_name), dst)
-            if target is None:
-                return end("no-route")
-            kind, name = target
-            if kind == "local":
-                return end("delivered", delivered_to=where)
-            if kind == "igw":
-                hops.append("igw")
-                public = dst not in pool and not dst.is_ipv4_private_use()
-                return end("internet" if public else "no-route")
-            if kind == "nat":
-                gateway = next(n for n in vpc.nat_gateways if n.name == name)
-                nat = (gateway.name, gateway.az)
-                hops.append(gateway.name)
-                slot = plan.availability_zones.index(gateway.az)
-                table_name = vpc.subnet(gateway.subnet).route_table
-                continue
-            hops.append("tgw")
-            in_vpc, table_name = False, plan.transit_gateway.association_of(where).name
-            continue
-        hops.append(f"tgw:{table_name}")
-        target = _lpm(_tgw_routes(plan, table_name), dst)
-        if target is None:
-            return end("no-route")
-        if target[0] == "blackhole":
-            return end("blackhole")
-        next_vpc = plan.vpc(str(target[1]))
-        transit = [s for s in next_vpc.subnets_of("transit") if s.slot == slot]
-        if not transit:  # no attachment subnet in this AZ: the TGW cannot deliver here
-            return end("no-route")
-        in_vpc, where, table_name = True, next_vpc.name, transit[0].route_table
-    return end("loop")
+    """One walk on a plan (index it with Router for many walks)."""
+    return Router(plan).walk(vpc_name, table, slot, dst, failed_slot)
 
 
 def workload_table(vpc: Vpc, slot: int) -> str:

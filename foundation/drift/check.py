@@ -7,8 +7,9 @@ from foundation.drift.diff import diff, ignored
 from foundation.drift.expected import expected_items
 from foundation.drift.model import DriftResult
 from foundation.drift.observe import observe
+from foundation.live import resolve_live_azs
 from foundation.plan import NetworkPlan
-from foundation.quotas.live import resolve_live_azs, with_azs
+from foundation.planner import with_azs
 from foundation.spec import StackSpec
 
 

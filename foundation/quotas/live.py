@@ -10,17 +10,18 @@ plan and are not counted again.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from foundation.aws import Aws, client_error
+from foundation.live import resolve_live_azs
 from foundation.plan import NetworkPlan
+from foundation.planner import with_azs
 from foundation.quotas.catalog import catalog
 from foundation.quotas.decide import Limit, QuotaRow, decide
 from foundation.quotas.planned import Usage, planned_usage
-from foundation.spec import ROOT, StackSpec
+from foundation.spec import StackSpec
 
 STACK_TAG = "foundation:stack"
 LIVE_NAT_STATES = ["pending", "available", "deleting"]  # these count against the quota
@@ -51,50 +52,6 @@ def live_limits(aws: Aws) -> dict[str, Limit]:
                 limits[quota.code] = Limit(int(value), source)
                 break
     return limits
-
-
-def resolve_live_azs(aws: Aws, spec: StackSpec) -> list[str]:
-    """The stack's AZ names as this account sees them (slot order)."""
-    try:
-        zones = aws.call(
-            "ec2",
-            "describe_availability_zones",
-            Filters=[
-                {"Name": "opt-in-status", "Values": ["opt-in-not-required"]},
-                {"Name": "state", "Values": ["available"]},
-            ],
-        )["AvailabilityZones"]
-    except ClientError as exc:
-        raise client_error(exc, "ec2:DescribeAvailabilityZones") from None
-    names = sorted(z["ZoneName"] for z in zones)
-    by_id = {z["ZoneId"]: z["ZoneName"] for z in zones}
-    wanted = spec.network.availability_zones
-    if isinstance(wanted, int):
-        if len(names) < wanted:
-            from foundation.errors import InputError
-
-            raise InputError.single(
-                spec.source,
-                f"{ROOT}.availabilityZones",
-                f"the account has {len(names)} available AZs, not {wanted}",
-                f"use at most {len(names)}",
-            )
-        return names[:wanted]
-    return [by_id.get(az, az) for az in wanted]
-
-
-def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
-    """The plan with its AZ names replaced slot by slot (offline names -> live names)."""
-    mapping = dict(zip(plan.availability_zones, azs, strict=True))
-    vpcs = tuple(
-        replace(
-            v,
-            subnets=tuple(replace(s, az=mapping[s.az]) for s in v.subnets),
-            nat_gateways=tuple(replace(n, az=mapping[n.az]) for n in v.nat_gateways),
-        )
-        for v in plan.vpcs
-    )
-    return replace(plan, availability_zones=tuple(azs), vpcs=vpcs)
 
 
 def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:

@@ -1,0 +1,22 @@
+"""`make bench`: every benchmark, printed as figures (targets in DESIGN §5)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import bench_ipam, bench_live, bench_plan, bench_program
+
+
+def main() -> None:
+    """Run the benchmarks in order, cheapest first."""
+    bench_ipam.run()
+    bench_plan.run()
+    bench_program.run()
+    bench_live.run()
+
+
+if __name__ == "__main__":
+    main()
