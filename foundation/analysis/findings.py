@@ -19,6 +19,16 @@ class Finding:
     message: str
     fix: str = ""
 
+    def to_dict(self) -> dict[str, str]:
+        """The finding as reports write it in JSON."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "subject": self.subject,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Errors first, then by rule and subject, so reports are stable."""

@@ -40,6 +40,19 @@ class DriftFinding:
     severity: Severity
     hand_made: bool = False  # no config change could explain it (blocks the fail gate)
 
+    def to_dict(self) -> dict[str, object]:
+        """The finding as the drift report and the webhook write it in JSON."""
+        return {
+            "kind": self.kind,
+            "resourceType": self.resource_type,
+            "name": self.name,
+            "attribute": self.attribute,
+            "expected": self.expected,
+            "actual": self.actual,
+            "severity": self.severity,
+            "handMade": self.hand_made,
+        }
+
 
 @dataclass(frozen=True)
 class DriftResult:

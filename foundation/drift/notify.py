@@ -46,16 +46,7 @@ def message(result: DriftResult, limit: int = 20) -> dict[str, object]:
         "text": "\n".join(lines),
         "stack": result.stack,
         "status": result.status,
-        "findings": [
-            {
-                "kind": f.kind,
-                "resourceType": f.resource_type,
-                "name": f.name,
-                "attribute": f.attribute,
-                "severity": f.severity,
-            }
-            for f in result.findings
-        ],
+        "findings": [f.to_dict() for f in result.findings],
     }
 
 

@@ -354,38 +354,25 @@ def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, An
         if t.get("DefaultAssociationRouteTable") and not tagged:
             continue  # moto (and AWS when defaults are on) creates one; ours are tagged
         out.add(Item("tgw-route-table", name, {}, _tags(t), tagged))
-        for a in aws.pages(
-            "ec2",
-            "get_transit_gateway_route_table_associations",
-            "Associations",
-            TransitGatewayRouteTableId=rid,
+        for kind, operation, key in (
+            ("tgw-association", "get_transit_gateway_route_table_associations", "Associations"),
+            (
+                "tgw-propagation",
+                "get_transit_gateway_route_table_propagations",
+                "TransitGatewayRouteTablePropagations",
+            ),
         ):
-            attachment = a.get("TransitGatewayAttachmentId")
-            out.add(
-                Item(
-                    "tgw-association",
-                    f"{name} {names(attachment)}",
-                    {},
-                    tagged=False,
-                    producible=tagged and attachment in names.tagged,
+            for link in aws.pages("ec2", operation, key, TransitGatewayRouteTableId=rid):
+                attachment = link.get("TransitGatewayAttachmentId")
+                out.add(
+                    Item(
+                        kind,
+                        f"{name} {names(attachment)}",
+                        {},
+                        tagged=False,
+                        producible=tagged and attachment in names.tagged,
+                    )
                 )
-            )
-        for p in aws.pages(
-            "ec2",
-            "get_transit_gateway_route_table_propagations",
-            "TransitGatewayRouteTablePropagations",
-            TransitGatewayRouteTableId=rid,
-        ):
-            attachment = p.get("TransitGatewayAttachmentId")
-            out.add(
-                Item(
-                    "tgw-propagation",
-                    f"{name} {names(attachment)}",
-                    {},
-                    tagged=False,
-                    producible=tagged and attachment in names.tagged,
-                )
-            )
         routes = aws.call(
             "ec2",
             "search_transit_gateway_routes",

@@ -44,6 +44,22 @@ class QuotaRow:
     adjustable: bool
     status: str
 
+    def to_dict(self) -> dict[str, object]:
+        """The row as reports write it in JSON."""
+        return {
+            "service": self.service,
+            "code": self.code,
+            "name": self.name,
+            "scope": self.scope,
+            "existing": self.existing,
+            "planned": self.planned,
+            "failover": self.failover,
+            "limit": self.limit,
+            "limitSource": self.limit_source,
+            "adjustable": self.adjustable,
+            "status": self.status,
+        }
+
 
 def _failover(quota: QuotaDef, planned: Mapping[str, int], scope: str) -> int:
     if quota.scope != "az":

@@ -26,19 +26,7 @@ def render_drift(result: DriftResult, fmt: str) -> str:
                     "schema": SCHEMA,
                     "stack": result.stack,
                     "status": result.status,
-                    "findings": [
-                        {
-                            "kind": f.kind,
-                            "resourceType": f.resource_type,
-                            "name": f.name,
-                            "attribute": f.attribute,
-                            "expected": f.expected,
-                            "actual": f.actual,
-                            "severity": f.severity,
-                            "handMade": f.hand_made,
-                        }
-                        for f in result.findings
-                    ],
+                    "findings": [f.to_dict() for f in result.findings],
                     "ignored": result.ignored,
                     "apiCalls": result.api_calls,
                 },

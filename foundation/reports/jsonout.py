@@ -143,33 +143,9 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             }
             for i in report.az_impacts
         ],
-        "quotas": [
-            {
-                "service": q.service,
-                "code": q.code,
-                "name": q.name,
-                "scope": q.scope,
-                "existing": q.existing,
-                "planned": q.planned,
-                "failover": q.failover,
-                "limit": q.limit,
-                "limitSource": q.limit_source,
-                "adjustable": q.adjustable,
-                "status": q.status,
-            }
-            for q in report.quotas
-        ],
+        "quotas": [q.to_dict() for q in report.quotas],
         "quotaMode": report.quota_mode,
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity,
-                "subject": f.subject,
-                "message": f.message,
-                "fix": f.fix,
-            }
-            for f in report.findings
-        ],
+        "findings": [f.to_dict() for f in report.findings],
         "newAllocations": list(plan.new_allocations),
         "frozenMissing": list(report.frozen_missing),
         "resources": {

@@ -64,32 +64,8 @@ def render_quotas(
                     "stack": stack,
                     "region": region,
                     "status": status,
-                    "quotas": [
-                        {
-                            "service": r.service,
-                            "code": r.code,
-                            "name": r.name,
-                            "scope": r.scope,
-                            "existing": r.existing,
-                            "planned": r.planned,
-                            "failover": r.failover,
-                            "limit": r.limit,
-                            "limitSource": r.limit_source,
-                            "adjustable": r.adjustable,
-                            "status": r.status,
-                        }
-                        for r in rows
-                    ],
-                    "findings": [
-                        {
-                            "rule": f.rule,
-                            "severity": f.severity,
-                            "subject": f.subject,
-                            "message": f.message,
-                            "fix": f.fix,
-                        }
-                        for f in findings
-                    ],
+                    "quotas": [r.to_dict() for r in rows],
+                    "findings": [f.to_dict() for f in findings],
                     "apiCalls": api_calls,
                 },
                 indent=2,
