@@ -113,3 +113,14 @@ def test_exhaustion_is_bad_input_naming_pool_and_free_space(workspace: Path, cli
     assert "pool dev-use1 (10.16.0.0/14) has no free /16 left" in result.err
     assert "largest free block" in result.err
     assert snapshot(workspace) == before
+
+
+def test_help_lists_every_command(cli, workspace: Path, capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit) as exc:
+        cli(workspace, "--help")
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("plan", "quotas", "drift", "ipam"):
+        assert command in out

@@ -176,3 +176,30 @@ def test_other_stacks_in_the_same_pool_are_respected() -> None:
         qa.entries["qa/a"].first > dev.entries["dev/a"].last
         or qa.entries["qa/a"].last < dev.entries["dev/a"].first
     )
+
+
+# vpc size, AZs, tiers -> slot prefix and each tier's prefix in every slot
+KNOWN = [
+    (20, 3, {"private": 24, "data": 26}, 22, {"private": 24, "data": 26, "transit": 28}),
+    (21, 2, {}, 23, {"private": 24, "transit": 28}),  # default: half a slot
+    (22, 3, {"app": 26, "db": 27}, 24, {"app": 26, "db": 27, "transit": 28}),
+    (20, 4, {}, 23, {"private": 24, "transit": 28}),  # 4 AZs + spare -> 8 slots
+    (24, 2, {"private": 28}, 26, {"private": 28, "transit": 28}),
+]
+
+
+@pytest.mark.parametrize(("size", "azs", "tiers", "slot_prefix", "tier_prefixes"), KNOWN)
+def test_known_layouts(
+    size: int, azs: int, tiers: dict[str, int], slot_prefix: int, tier_prefixes: dict[str, int]
+) -> None:
+    got = allocate_stack(request(vpc("a", size, azs=azs, **tiers)), {})
+    vpc_net = got.entries["dev/a"]
+    assert vpc_net.prefixlen == size
+    slots = [got.entries[f"dev/a/az{i}"] for i in range(azs)]
+    assert {s.prefixlen for s in slots} == {slot_prefix}
+    assert [s.first for s in slots] == sorted(s.first for s in slots)  # az0 lowest
+    for i in range(azs):
+        prefix = f"dev/a/az{i}/"
+        assert {
+            k[len(prefix) :]: v.prefixlen for k, v in got.entries.items() if k.startswith(prefix)
+        } == tier_prefixes

@@ -1,0 +1,55 @@
+"""The example GitHub workflows validate against GitHub's schema (vendored, offline)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import REPO
+
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+
+
+def test_workflows_validate_against_the_github_schema() -> None:
+    assert [w.name for w in WORKFLOWS] == ["drift.yml", "plan.yml"]
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    proc = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_checker_rejects_a_broken_workflow(tmp_path: Path) -> None:
+    """The schema check can fail: a job without runs-on is refused."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  x:\n    steps: [{run: echo}]\n")
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    proc = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", str(broken)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+
+
+def test_the_pr_workflow_plans_frozen_in_markdown_and_previews() -> None:
+    plan = yaml.safe_load((REPO / ".github/workflows/plan.yml").read_text())
+    steps = plan["jobs"]["plan"]["steps"]
+    commands = " ".join(str(s.get("run", "")) for s in steps)
+    assert "foundation plan" in commands and "--frozen" in commands and "markdown" in commands
+    assert any(s.get("with", {}).get("command") == "preview" for s in steps)
+    assert any("sticky-pull-request-comment" in str(s.get("uses", "")) for s in steps)
+
+
+def test_the_drift_workflow_is_scheduled_and_notifies() -> None:
+    drift = yaml.safe_load((REPO / ".github/workflows/drift.yml").read_text())
+    assert drift[True]["schedule"]  # YAML 1.1 reads the key `on` as True
+    run = " ".join(str(s.get("run", "")) for s in drift["jobs"]["drift"]["steps"])
+    assert "foundation drift" in run and "--notify" in run
