@@ -87,6 +87,7 @@ class Aws:
     """Clients for one Region, with retries, counting and the read-only guard."""
 
     region: str
+    profile: str | None = None  # the stack's aws:profile inside the Pulumi program
     policy: RetryPolicy = field(default_factory=lambda: POLICY)
     api_calls: int = 0
     _clients: dict[str, Any] = field(default_factory=dict)
@@ -96,7 +97,9 @@ class Aws:
         """A cached client for one service."""
         if service not in self._clients:
             try:
-                session = self._session or boto3.session.Session(region_name=self.region)
+                session = self._session or boto3.session.Session(
+                    region_name=self.region, profile_name=self.profile
+                )
                 self._session = session
                 client = session.client(
                     service,

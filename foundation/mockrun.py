@@ -139,6 +139,7 @@ def run_program(
     preview: bool = True,
     offline: bool = True,
     project_root: Path | None = None,
+    extra_config: dict[str, str] | None = None,
 ) -> Recording:
     """Run `program` (the project's __main__.py) for one stack under the mock engine.
 
@@ -150,6 +151,7 @@ def run_program(
         preview: True stands in for `pulumi preview`, False for `pulumi up`.
         offline: skip the live quota and drift gates (the offline plan).
         project_root: the folder holding stacks/ (default: the program's folder).
+        extra_config: more Pulumi config values (`aws:profile`, ...).
     """
     recording = Recording()
     mocks = OfflineMocks(region)
@@ -166,7 +168,9 @@ def run_program(
         logger=logger,
     )
     pulumi.runtime.set_all_config({})
-    pulumi.runtime.set_all_config({"aws:region": region, "foundation:network": json.dumps(network)})
+    pulumi.runtime.set_all_config(
+        {"aws:region": region, "foundation:network": json.dumps(network), **(extra_config or {})}
+    )
     previous = runtime.OFFLINE, runtime.PROJECT_ROOT
     runtime.OFFLINE = offline
     runtime.PROJECT_ROOT = project_root or program.parent

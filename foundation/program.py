@@ -17,7 +17,7 @@ from foundation.addressplan import AddressPlan, load_address_plan
 from foundation.errors import FoundationError, InputError
 from foundation.plan import NetworkPlan
 from foundation.planner import build_plan
-from foundation.spec import ROOT, StackSpec, parse_network
+from foundation.spec import StackSpec, parse_network
 from foundation.stacks import Workspace, pool_problems
 from ipam.audit import pool_usage
 from ipam.errors import AllocationError
@@ -108,14 +108,16 @@ def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
 
 def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
     """Quota preflight, then the drift check, each per its configured mode."""
+    from foundation.aws import Aws
     from foundation.drift.gate import drift_gate
     from foundation.quotas.gate import quota_gate
 
     try:
-        quota_gate(spec, plan)
-        drift_gate(spec, plan)
+        profile = pulumi.Config("aws").get("profile")  # the account the provider deploys to
+        quota_gate(spec, plan, Aws(spec.region, profile=profile))
+        drift_gate(spec, plan, Aws(spec.region, profile=profile))
     except FoundationError as exc:
         raise _fail(exc) from None
 
 
-__all__ = ["ROOT", "Prepared", "load", "make_plan"]
+__all__ = ["Prepared", "load", "make_plan"]

@@ -186,7 +186,7 @@ def test_plan_live_makes_an_exceeded_quota_an_error(aws, workspace: Path, cli) -
     assert "QUOTA.L-F678F1CE" not in {f["rule"] for f in json.loads(offline.out)["findings"]}
 
 
-def run_live_program(workspace: Path, stack: str):
+def run_live_program(workspace: Path, stack: str, **extra: str):
     config = load_yaml(workspace / "stacks" / f"Pulumi.{stack}.yaml")["config"]
     return run_program(
         REPO / "__main__.py",
@@ -196,6 +196,7 @@ def run_live_program(workspace: Path, stack: str):
         preview=True,
         offline=False,
         project_root=workspace,
+        extra_config=extra,
     )
 
 
@@ -224,3 +225,10 @@ def test_warn_logs_and_builds_off_skips_aws(aws, workspace: Path, monkeypatch) -
     edit_stack(workspace, "small", "quotas: {mode: warn}", "quotas: {mode: off}")
     rec = run_live_program(workspace, "small")
     assert log.operations == [] and len(rec.custom) > 20
+
+
+def test_the_gates_use_the_stacks_aws_profile(aws, workspace: Path) -> None:
+    """The program checks the account it deploys to (aws:profile), not the shell's default."""
+    (workspace / "stacks" / "Pulumi.small.yaml").write_text(SMALL)
+    with pytest.raises(pulumi.RunError, match="could not be found"):
+        run_live_program(workspace, "small", **{"aws:profile": "no-such-profile"})

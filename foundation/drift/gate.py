@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import pulumi
 
+from foundation.aws import Aws
 from foundation.drift.check import check_drift
 from foundation.errors import FoundationError, Problem
 from foundation.plan import NetworkPlan
 from foundation.spec import StackSpec
 
 
-def drift_gate(spec: StackSpec, plan: NetworkPlan) -> None:
+def drift_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> None:
     """Run the drift check per `drift.mode`.
 
     Raises:
@@ -27,7 +28,7 @@ def drift_gate(spec: StackSpec, plan: NetworkPlan) -> None:
     mode = spec.network.drift.mode
     if mode == "off":
         return
-    result = check_drift(spec, plan)
+    result = check_drift(spec, plan, aws)
     if result.status != "drift":
         return
     blocking = [f for f in result.findings if f.kind == "unmanaged" and f.hand_made]

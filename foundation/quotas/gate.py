@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pulumi
 
+from foundation.aws import Aws
 from foundation.errors import FoundationError, Problem
 from foundation.plan import NetworkPlan
 from foundation.quotas.decide import quota_findings
@@ -16,7 +17,7 @@ from foundation.reports.quotas import quota_table_text
 from foundation.spec import StackSpec
 
 
-def quota_gate(spec: StackSpec, plan: NetworkPlan) -> None:
+def quota_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> None:
     """Run the live quota preflight per `quotas.mode`.
 
     Raises:
@@ -25,7 +26,7 @@ def quota_gate(spec: StackSpec, plan: NetworkPlan) -> None:
     mode = spec.network.quotas.mode
     if mode == "off":
         return
-    rows = live_quota_rows(spec, plan)
+    rows = live_quota_rows(spec, plan, aws)
     findings = quota_findings(rows, live=True)
     failing = [r for r in rows if r.status == "fail"]
     if failing and mode == "enforce":
