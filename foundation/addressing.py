@@ -15,6 +15,7 @@ from netaddr import IPNetwork
 from foundation.addressplan import AddressPlan
 from foundation.errors import InputError, Problem
 from foundation.spec import DEFAULT_HUB_SIZE, DEFAULT_SPOKE_SIZE, ROOT, StackSpec
+from ipam.audit import pool_usage
 from ipam.cidr import parse_cidr
 from ipam.errors import AllocationError
 from ipam.layout import Allocation, StackRequest, TierRequest, VpcRequest, allocate_stack
@@ -61,7 +62,7 @@ class AllocationResult:
 
     allocation: Allocation
     lock_written: bool
-    missing: tuple[str, ...]  # entries not in the committed lock (new this run)
+    lock: Mapping[str, IPNetwork]  # the organisation's lock with this allocation in it
 
 
 def _to_input_error(exc: AllocationError, source: str) -> InputError:
@@ -84,14 +85,25 @@ def allocate(spec: StackSpec, plan: AddressPlan, lock_path: Path, write: bool) -
             allocation = allocate_stack(request, lock)
         except AllocationError as exc:
             raise _to_input_error(exc, spec.source) from None
+        merged = merged_lock(lock, allocation)
         written = False
         if write and (allocation.new or allocation.freed):
-            merged: dict[str, IPNetwork] = {
-                k: v for k, v in lock.items() if not k.startswith(f"{spec.name}/")
-            }
-            merged.update(allocation.entries)
             written = write_lock(lock_path, merged)
-    return AllocationResult(allocation, written, tuple(sorted(allocation.new)))
+    return AllocationResult(allocation, written, merged)
+
+
+def merged_lock(lock: Mapping[str, IPNetwork], allocation: Allocation) -> dict[str, IPNetwork]:
+    """The lock with the stack's entries replaced by its allocation (freed ones dropped)."""
+    merged = {k: v for k, v in lock.items() if not k.startswith(f"{allocation.stack}/")}
+    merged.update(allocation.entries)
+    return merged
+
+
+def pool_use(spec: StackSpec, plan: AddressPlan, lock: Mapping[str, IPNetwork]) -> tuple[int, int]:
+    """Allocatable and allocated addresses of the stack's pool, across every stack in it."""
+    pool = plan.pools[spec.network.pool]
+    usage = pool_usage({spec.network.pool: pool}, [r.cidr for r in plan.reserved], lock)[0]
+    return usage.allocatable, usage.allocated
 
 
 def read_only_allocation(

@@ -6,13 +6,14 @@ later failing check still leaves the lock the pull request needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pulumi
+from netaddr import IPNetwork
 
 from foundation import regions
-from foundation.addressing import allocate, read_only_allocation
+from foundation.addressing import allocate, merged_lock, pool_use, read_only_allocation
 from foundation.analysis import policy, reachability
 from foundation.analysis.findings import sort_findings
 from foundation.analysis.routing import Router
@@ -26,7 +27,6 @@ from foundation.reports.model import PlanReport, Resources
 from foundation.spec import StackSpec
 from foundation.stacks import Workspace
 from foundation.yamlio import load_yaml
-from ipam.audit import pool_usage
 from ipam.errors import AllocationError
 from ipam.lock import read_lock
 
@@ -51,24 +51,19 @@ def build_report(
     spec, addresses = workspace.load(stack)
     try:
         if frozen:
-            lock = read_lock(workspace.lock_path)
-            allocation = read_only_allocation(spec, addresses, lock)
+            committed = read_lock(workspace.lock_path)
+            allocation = read_only_allocation(spec, addresses, committed)
             written = False
+            lock: Mapping[str, IPNetwork] = merged_lock(committed, allocation)
         else:
             result = allocate(spec, addresses, workspace.lock_path, write=True)
-            allocation, written = result.allocation, result.lock_written
-            lock = read_lock(workspace.lock_path)
+            allocation, written, lock = result.allocation, result.lock_written, result.lock
     except AllocationError as exc:
         raise InputError(
             [Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems]
         ) from None
-    merged = {k: v for k, v in lock.items() if not k.startswith(f"{stack}/")}
-    merged.update(allocation.entries)
-    pool = addresses.pools[spec.network.pool]
-    usage = pool_usage({spec.network.pool: pool}, [r.cidr for r in addresses.reserved], merged)[0]
-    plan = build_plan(
-        spec, allocation, offline_azs(spec), str(pool), usage.allocatable, usage.allocated
-    )
+    pool = str(addresses.pools[spec.network.pool])
+    plan = build_plan(spec, allocation, offline_azs(spec), pool, *pool_use(spec, addresses, lock))
 
     router = Router(plan)
     pairs = reachability.matrix(plan, router)

@@ -12,14 +12,13 @@ from pathlib import Path
 import pulumi
 
 from foundation import runtime
-from foundation.addressing import read_only_allocation
+from foundation.addressing import merged_lock, pool_use, read_only_allocation
 from foundation.addressplan import AddressPlan, load_address_plan
 from foundation.errors import FoundationError, InputError
 from foundation.plan import NetworkPlan
 from foundation.planner import build_plan
 from foundation.spec import StackSpec, parse_network
 from foundation.stacks import Workspace, pool_problems
-from ipam.audit import pool_usage
 from ipam.errors import AllocationError
 from ipam.layout import Allocation
 from ipam.lock import read_lock
@@ -79,11 +78,8 @@ def load(root: Path | None = None) -> Prepared:
                 f"({missing}). Run `python -m foundation plan {stack}` and commit the lock, "
                 "then run pulumi up again."
             )
-    merged = {k: v for k, v in lock.items() if not k.startswith(f"{stack}/")}
-    merged.update(allocation.entries)
-    pool = addresses.pools[spec.network.pool]
-    usage = pool_usage({spec.network.pool: pool}, [r.cidr for r in addresses.reserved], merged)[0]
-    return Prepared(spec, addresses, allocation, (usage.allocatable, usage.allocated))
+    usage = pool_use(spec, addresses, merged_lock(lock, allocation))
+    return Prepared(spec, addresses, allocation, usage)
 
 
 def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
