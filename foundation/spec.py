@@ -263,16 +263,11 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
+UNION_BRANCHES = ("int", "list[str]", "function-after[_cidr(), str]")  # pydantic adds these
+
+
 def _path(prefix: str, loc: tuple[Any, ...]) -> str:
-    out = prefix
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("int", "list[str]", "function-after[_cidr(), str]"):
-            continue  # union branch names pydantic adds to locations
-        else:
-            out += f".{part}"
-    return out
+    return prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
 
 
 def problems_from_validation(exc: ValidationError, source: str, prefix: str) -> list[Problem]:
@@ -280,7 +275,7 @@ def problems_from_validation(exc: ValidationError, source: str, prefix: str) -> 
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if p not in ("int", "list[str]"))
+        loc = tuple(p for p in err["loc"] if p not in UNION_BRANCHES)
         path = _path(prefix, loc)
         kind = err["type"]
         value = err.get("input")
