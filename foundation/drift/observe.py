@@ -263,27 +263,21 @@ def _observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed
                         "security-group-rule", f"{name} {rule}", {}, tagged=False, producible=False
                     )
                 )
-    for chunk in _chunks(vpc_ids):
-        for f in aws.pages(
-            "ec2",
-            "describe_flow_logs",
-            "FlowLogs",
-            Filter=[{"Name": "resource-id", "Values": chunk}],
-        ):
-            name, tagged = names.learn(f["FlowLogId"], f)
-            out.add(
-                Item(
-                    "flow-log",
-                    name,
-                    {
-                        "vpc": names(f["ResourceId"]),
-                        "trafficType": f.get("TrafficType", ""),
-                        "destinationType": f.get("LogDestinationType", ""),
-                    },
-                    _tags(f),
-                    tagged,
-                )
+    for f in in_vpcs("describe_flow_logs", "FlowLogs", "resource-id", param="Filter"):
+        name, tagged = names.learn(f["FlowLogId"], f)
+        out.add(
+            Item(
+                "flow-log",
+                name,
+                {
+                    "vpc": names(f["ResourceId"]),
+                    "trafficType": f.get("TrafficType", ""),
+                    "destinationType": f.get("LogDestinationType", ""),
+                },
+                _tags(f),
+                tagged,
             )
+        )
     for e in in_vpcs("describe_vpc_endpoints", "VpcEndpoints"):
         name, tagged = names.learn(e["VpcEndpointId"], e)
         out.add(
