@@ -85,7 +85,11 @@ class _Probes:
 
 def matrix(plan: NetworkPlan, router: Router | None = None) -> list[PairResult]:
     """Every ordered pair of spokes: reachable by the route tables, and intended."""
-    probes = _Probes(plan, router)
+    return _matrix(_Probes(plan, router))
+
+
+def _matrix(probes: _Probes) -> list[PairResult]:
+    plan = probes.plan
     intended = intended_pairs(plan)
     out = []
     for a in plan.spokes:
@@ -124,7 +128,11 @@ def egress(
     plan: NetworkPlan, failed: int | None = None, router: Router | None = None
 ) -> list[EgressPath]:
     """Each spoke's internet path per AZ (which NAT, in which AZ) and the return path."""
-    probes = _Probes(plan, router)
+    return _egress(_Probes(plan, router), failed)
+
+
+def _egress(probes: _Probes, failed: int | None) -> list[EgressPath]:
+    plan = probes.plan
     hub = plan.hub
     out = []
     for vpc in plan.spokes:
@@ -160,15 +168,15 @@ def az_failure(
     `pairs` and `paths` (the healthy matrix and egress) are computed when not given.
     """
     probes = _Probes(plan, router)
-    pairs = pairs if pairs is not None else matrix(plan, probes.router)
-    paths = paths if paths is not None else egress(plan, router=probes.router)
+    pairs = pairs if pairs is not None else _matrix(probes)
+    paths = paths if paths is not None else _egress(probes, None)
     healthy_egress = {(e.vpc, e.az) for e in paths if e.outcome == "internet" and e.returns}
     healthy_pairs = [(p.source, p.target) for p in pairs if p.reachable]
     out = []
     for slot, az in enumerate(plan.availability_zones):
         lost_egress = sorted(
             f"{e.vpc} in {e.az}"
-            for e in egress(plan, failed=slot, router=probes.router)
+            for e in _egress(probes, slot)
             if (e.vpc, e.az) in healthy_egress and not (e.outcome == "internet" and e.returns)
         )
         lost_pairs = sorted(
