@@ -77,20 +77,18 @@ class SegmentRouting(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         for table in plan.route_tables:
             table_id = route_table_ids[table.name]
-            for attachment in table.associations:
-                aws.ec2transitgateway.RouteTableAssociation(
-                    resource_name(table.name, "association", attachment),
-                    transit_gateway_attachment_id=attachment_ids[attachment],
-                    transit_gateway_route_table_id=table_id,
-                    opts=child,
-                )
-            for attachment in table.propagations:
-                aws.ec2transitgateway.RouteTablePropagation(
-                    resource_name(table.name, "propagation", attachment),
-                    transit_gateway_attachment_id=attachment_ids[attachment],
-                    transit_gateway_route_table_id=table_id,
-                    opts=child,
-                )
+            links = (
+                ("association", aws.ec2transitgateway.RouteTableAssociation, table.associations),
+                ("propagation", aws.ec2transitgateway.RouteTablePropagation, table.propagations),
+            )
+            for kind, resource, attachments in links:
+                for attachment in attachments:
+                    resource(
+                        resource_name(table.name, kind, attachment),
+                        transit_gateway_attachment_id=attachment_ids[attachment],
+                        transit_gateway_route_table_id=table_id,
+                        opts=child,
+                    )
             for route in table.static_routes:
                 aws.ec2transitgateway.Route(
                     resource_name(table.name, "route", route.destination),
