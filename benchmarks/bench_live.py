@@ -18,13 +18,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from foundation import synthetic  # noqa: E402
-from foundation.addressing import allocate  # noqa: E402
-from foundation.aws import Aws  # noqa: E402
-from foundation.drift.check import check_drift  # noqa: E402
-from foundation.planning import read_only_plan  # noqa: E402
-from foundation.quotas.live import live_quota_rows  # noqa: E402
-from foundation.stacks import Workspace  # noqa: E402
+from foundation.addresses.allocation import allocate  # noqa: E402
+from foundation.config import synthetic  # noqa: E402
+from foundation.config.workspace import Workspace  # noqa: E402
+from foundation.live.aws import Aws  # noqa: E402
+from foundation.live.drift.check import check_drift  # noqa: E402
+from foundation.live.quotas.live import live_quota_rows  # noqa: E402
+from foundation.network.stack_plan import read_only_plan  # noqa: E402
 from tests.moto_deploy import deploy, record_stack  # noqa: E402
 
 SIZES = (1, 10, 100)

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from foundation import synthetic
+from foundation.config import synthetic
 
 REPO = Path(__file__).resolve().parent.parent
 REPEATS = 3

@@ -20,9 +20,9 @@ from typing import Any
 import pulumi
 from pulumi.runtime import settings
 
-from foundation import synthetic
-from foundation.mockrun import OfflineMocks, Recording, RecordingMonitor, run_program
-from foundation.yamlio import load_yaml
+from foundation.config import synthetic
+from foundation.config.yamlio import load_yaml
+from foundation.offline.mockrun import OfflineMocks, Recording, RecordingMonitor, run_program
 
 REPO = Path(__file__).resolve().parent.parent
 REPEATS = 3

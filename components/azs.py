@@ -10,8 +10,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from foundation.config.spec import ROOT, StackSpec
 from foundation.errors import Problem
-from foundation.spec import ROOT, StackSpec
 
 
 def resolve_availability_zones(spec: StackSpec) -> list[str]:

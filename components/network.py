@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from components.tags import tags
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SpokeVpc
-from foundation.plan import NetworkPlan
+from foundation.network.model import NetworkPlan
 
 FLOW_LOG_TRUST = {
     "Version": "2012-10-17",

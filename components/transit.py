@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.tags import resource_name, tags
-from foundation.plan import TransitGateway
+from foundation.network.model import TransitGateway
 
 
 def _enable(flag: bool) -> str:

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.tags import resource_name, tags
-from foundation.plan import NetworkPlan, RouteTable, Vpc
+from foundation.network.model import NetworkPlan, RouteTable, Vpc
 
 
 class _VpcBase(pulumi.ComponentResource):

@@ -104,13 +104,13 @@ def emit(text: str, output: Path | None) -> None:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """The offline plan (with --live, quotas from the account)."""
-    from foundation.planning import build_report
+    from foundation.config.workspace import Workspace
+    from foundation.offline.plan_run import build_report
     from foundation.reports.render import render
-    from foundation.stacks import Workspace
 
     live = None
     if args.live:
-        from foundation.quotas.live import live_quota_rows
+        from foundation.live.quotas.live import live_quota_rows
 
         live = live_quota_rows
     report = build_report(Workspace(args.project), args.stack, frozen=args.frozen, live_quotas=live)
@@ -120,7 +120,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_quotas(args: argparse.Namespace) -> int:
     """Live quota preflight of a stack."""
-    from foundation.quotas.command import run_quotas
+    from foundation.live.quotas.command import run_quotas
 
     text, code = run_quotas(args.project, args.stack, args.format)
     emit(text, args.output)
@@ -129,7 +129,7 @@ def cmd_quotas(args: argparse.Namespace) -> int:
 
 def cmd_drift(args: argparse.Namespace) -> int:
     """Live drift check of a stack."""
-    from foundation.drift.command import run_drift
+    from foundation.live.drift.command import run_drift
 
     text, code, notice = run_drift(args.project, args.stack, args.format, args.notify)
     emit(text, args.output)
@@ -140,7 +140,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 def cmd_ipam_check(args: argparse.Namespace) -> int:
     """Validate the address plan and the lock across all stacks."""
-    from foundation.ipamcheck import run_check
+    from foundation.addresses.check import run_check
 
     text, code = run_check(args.project, args.format)
     sys.stdout.write(text)

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pulumi
 
-from foundation import runtime
-from foundation.addressing import merged_lock, pool_use, read_only_allocation
-from foundation.addressplan import AddressPlan, load_address_plan
+from foundation.addresses.allocation import merged_lock, pool_use, read_only_allocation
+from foundation.config.address_plan import AddressPlan, load_address_plan
+from foundation.config.spec import StackSpec, parse_network
+from foundation.config.workspace import Workspace, pool_problems
 from foundation.errors import FoundationError, InputError
-from foundation.plan import NetworkPlan
-from foundation.planner import build_plan
-from foundation.spec import StackSpec, parse_network
-from foundation.stacks import Workspace, pool_problems
+from foundation.network.build import build_plan
+from foundation.network.model import NetworkPlan
+from foundation.offline import runtime
 from ipam.errors import AllocationError
 from ipam.layout import Allocation
 from ipam.lock import read_lock
@@ -104,9 +104,9 @@ def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
 
 def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
     """Quota preflight, then the drift check, each per its configured mode."""
-    from foundation.aws import Aws
-    from foundation.drift.gate import drift_gate
-    from foundation.quotas.gate import quota_gate
+    from foundation.live.aws import Aws
+    from foundation.live.drift.gate import drift_gate
+    from foundation.live.quotas.gate import quota_gate
 
     try:
         profile = pulumi.Config("aws").get("profile")  # the account the provider deploys to

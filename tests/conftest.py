@@ -83,7 +83,7 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
 
     import boto3
 
-    from foundation import aws as aws_module
+    from foundation.live import aws as aws_module
 
     urllib.request.urlopen(
         urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=10

@@ -13,8 +13,8 @@ from typing import Any
 
 import boto3
 
-from foundation.mockrun import Recording, Registration, run_program
-from foundation.yamlio import load_yaml
+from foundation.config.yamlio import load_yaml
+from foundation.offline.mockrun import Recording, Registration, run_program
 
 REPO = Path(__file__).resolve().parent.parent
 

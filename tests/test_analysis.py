@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from foundation.analysis import policy, reachability
+from foundation.network.analysis import policy, reachability
 from tests.conftest import edit_stack
 from tests.test_program import plan_of
 

@@ -11,7 +11,25 @@ import pytest
 
 from tests.conftest import REPO
 
-LIVE = ("foundation/aws.py", "foundation/live.py", "foundation/quotas/", "foundation/drift/")
+LIVE = ("foundation/live/",)
+
+# The rooms of foundation/ and which rooms each may import (DESIGN §1's rule, per room).
+# ipam <- network model <- {components, live checks, analysis, reports}; the offline run,
+# the CLI and the program's prelude sit on top; nothing but __main__.py imports components.
+ROOMS: dict[str, set[str]] = {
+    "errors": set(),
+    "config": {"errors", "ipam"},
+    "addresses": {"config", "errors", "ipam"},
+    "network": {"config", "addresses", "errors", "ipam"},
+    "live": {"config", "addresses", "network", "reports", "errors", "ipam"},
+    "reports": {"network", "live", "config", "errors", "ipam"},
+    "offline": {"config", "addresses", "network", "live", "reports", "errors", "ipam"},
+    "program": {"config", "addresses", "network", "live", "offline", "errors", "ipam"},
+    "cli": {"config", "addresses", "network", "live", "offline", "reports", "errors", "ipam"},
+    "mockrun": {"offline"},
+    "__main__": {"cli"},
+    "__init__": set(),
+}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -49,8 +67,23 @@ def test_ipam_is_pure() -> None:
             }, name
 
 
-def test_the_plan_depends_only_on_ipam() -> None:
-    mods = sources()["foundation/plan.py"]
+def room_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "foundation" and len(parts) > 1 else parts[0]
+
+
+def test_every_room_imports_only_the_rooms_below_it() -> None:
+    for name, mods in sources().items():
+        if not name.startswith("foundation/"):
+            continue
+        room = Path(name).parts[1].removesuffix(".py")
+        assert room in ROOMS, f"{name}: a new room; add it to ROOMS with its allowed imports"
+        used = {room_of(m) for m in mods if m.startswith("foundation.")} - {room, "foundation"}
+        assert used <= ROOMS[room], f"{name} imports {sorted(used - ROOMS[room])}"
+
+
+def test_the_network_model_depends_only_on_ipam() -> None:
+    mods = sources()["foundation/network/model.py"]
     assert not {m for m in mods if m.startswith(("foundation", "components", "pulumi", "boto"))}
 
 
@@ -75,10 +108,10 @@ def test_only_the_live_checks_import_boto3() -> None:
 @pytest.mark.parametrize(
     ("module", "forbidden"),
     [
-        ("foundation.planning", ("boto3", "botocore")),
+        ("foundation.offline.plan_run", ("boto3", "botocore")),
         ("foundation.reports.render", ("boto3", "botocore", "pulumi_aws")),
-        ("foundation.analysis.policy", ("boto3", "pulumi", "pulumi_aws")),
-        ("foundation.plan", ("pulumi", "boto3")),
+        ("foundation.network.analysis.policy", ("boto3", "pulumi", "pulumi_aws")),
+        ("foundation.network.model", ("pulumi", "boto3")),
     ],
 )
 def test_offline_paths_never_load_aws_sdks(module: str, forbidden: tuple[str, ...]) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from foundation import aws as aws_module
-from foundation.mockrun import Recording
+from foundation.live import aws as aws_module
+from foundation.offline.mockrun import Recording
 from tests.conftest import edit_stack
 from tests.faults import CallLog, Throttle
 from tests.moto_deploy import deploy, record_stack
@@ -276,7 +276,7 @@ def test_the_webhook_is_posted_only_on_drift(aws, deployed, workspace: Path, cli
 def test_a_failed_notification_is_reported_and_the_exit_code_still_tells_drift(
     aws, deployed, workspace: Path, cli, webhook, monkeypatch
 ) -> None:
-    from foundation.drift import notify
+    from foundation.live.drift import notify
 
     monkeypatch.setattr(notify, "BACKOFF", 0.01)
     url, hook = webhook

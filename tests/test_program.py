@@ -8,12 +8,12 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from foundation.addressing import allocate
-from foundation.mockrun import Recording, run_program
-from foundation.planner import build_plan
-from foundation.planning import offline_azs
-from foundation.stacks import Workspace
-from foundation.yamlio import load_yaml
+from foundation.addresses.allocation import allocate
+from foundation.config.workspace import Workspace
+from foundation.config.yamlio import load_yaml
+from foundation.network.build import build_plan
+from foundation.network.stack_plan import offline_azs
+from foundation.offline.mockrun import Recording, run_program
 from tests.conftest import REPO, edit_stack
 
 PROGRAM = REPO / "__main__.py"

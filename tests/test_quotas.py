@@ -9,11 +9,11 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from foundation import aws as aws_module
-from foundation.aws import Aws
+from foundation.config.yamlio import load_yaml
 from foundation.errors import AwsError
-from foundation.mockrun import run_program
-from foundation.yamlio import load_yaml
+from foundation.live import aws as aws_module
+from foundation.live.aws import Aws
+from foundation.offline.mockrun import run_program
 from tests.conftest import REPO, edit_stack
 from tests.faults import CallLog, Throttle
 from tests.moto_deploy import deploy, record_stack

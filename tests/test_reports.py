@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from foundation.config.synthetic import write_project
 from foundation.reports.markdown import SUMMARY_THRESHOLD
-from foundation.synthetic import write_project
 from tests.conftest import REPO
 
 GOLDEN = Path(__file__).parent / "golden"

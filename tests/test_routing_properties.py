@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from netaddr import IPNetwork
 
-from foundation.addressing import read_only_allocation
-from foundation.addressplan import parse_address_plan
-from foundation.analysis import reachability
-from foundation.analysis.routing import INTERNET_PROBE, probe_address, walk, workload_table
-from foundation.planner import build_plan
-from foundation.planning import offline_azs
-from foundation.spec import parse_network
+from foundation.addresses.allocation import read_only_allocation
+from foundation.config.address_plan import parse_address_plan
+from foundation.config.spec import parse_network
+from foundation.network.analysis import reachability
+from foundation.network.analysis.routing import INTERNET_PROBE, probe_address, walk, workload_table
+from foundation.network.build import build_plan
+from foundation.network.stack_plan import offline_azs
 
 ADDRESSES = parse_address_plan({"pools": {"p": "10.64.0.0/12"}}, "addresses.yaml")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from foundation.plan import NetworkPlan
+from foundation.network.model import NetworkPlan
 
 
 def _id(*parts: str) -> str:

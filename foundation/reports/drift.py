@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from foundation.drift.model import DriftResult
+from foundation.live.drift.model import DriftResult
 
 SCHEMA = "foundation/drift@1"
 COLUMNS = ["severity", "kind", "type", "name", "attribute", "expected", "actual"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from foundation.plan import Route, Vpc
+from foundation.network.model import Route, Vpc
 from foundation.reports.model import PlanReport
 
 SCHEMA = "foundation/plan@1"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from foundation.analysis.findings import Finding
-from foundation.analysis.reachability import AzImpact, EgressPath, PairResult
-from foundation.plan import NetworkPlan
-from foundation.quotas.decide import QuotaRow
+from foundation.live.quotas.decide import QuotaRow
+from foundation.network.analysis.findings import Finding
+from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
+from foundation.network.model import NetworkPlan
 
 
 @dataclass(frozen=True)

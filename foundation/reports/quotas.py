@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from foundation.analysis.findings import Finding
-from foundation.quotas.decide import QuotaRow
+from foundation.live.quotas.decide import QuotaRow
+from foundation.network.analysis.findings import Finding
 
 HEADERS = [
     "status",

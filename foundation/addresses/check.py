@@ -1,0 +1,83 @@
+"""`ipam check`: the address plan and the lock of every stack, validated together."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from foundation.config.address_plan import load_address_plan
+from foundation.config.workspace import Workspace
+from foundation.errors import InputError, Problem
+from ipam.audit import audit, pool_usage
+from ipam.errors import LockError
+from ipam.lock import read_lock
+
+
+def run_check(project: Path, fmt: str) -> tuple[str, int]:
+    """Audit the lock against all stacks; returns (report, exit code).
+
+    Raises:
+        InputError: a stack file, the address plan or the lock is unreadable (exit 2).
+    """
+    workspace = Workspace(project)
+    problems: list[Problem] = []
+    try:
+        addresses = load_address_plan(workspace.address_plan_path)
+    except InputError as exc:
+        problems += exc.problems
+        addresses = None
+    stack_pools: dict[str, str] = {}
+    expected: dict[str, set[str]] = {}
+    for name in workspace.stack_names():
+        try:
+            spec = workspace.load_stack(name)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        stack_pools[name] = spec.network.pool
+        expected[name] = {"hub", *spec.network.spokes}
+    try:
+        lock = read_lock(workspace.lock_path)
+    except LockError as exc:
+        problems += [
+            Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems
+        ]
+        lock = {}
+    if problems or addresses is None:
+        raise InputError(problems)
+    reserved = [(r.cidr, r.reason) for r in addresses.reserved]
+    found = audit(lock, addresses.pools, reserved, stack_pools, expected)
+    usage = pool_usage(addresses.pools, [r.cidr for r in addresses.reserved], lock)
+    if fmt == "json":
+        doc = {
+            "schema": "foundation/ipam-check@1",
+            "ok": not found,
+            "problems": [{"path": p.path, "message": p.message, "fix": p.fix} for p in found],
+            "pools": [
+                {
+                    "name": u.name,
+                    "cidr": str(u.cidr),
+                    "allocatable": u.allocatable,
+                    "allocated": u.allocated,
+                    "vpcs": u.vpcs,
+                    "utilisation": round(u.ratio, 4),
+                }
+                for u in usage
+            ],
+        }
+        return json.dumps(doc, indent=2) + "\n", 1 if found else 0
+    lines = [
+        f"{len(lock)} lock entries across {len(stack_pools)} stacks, "
+        f"{len(addresses.pools)} pools, {len(addresses.reserved)} reserved ranges"
+    ]
+    lines += [
+        f"pool {u.name:<14} {u.cidr!s:<16} {u.vpcs:>3} VPCs  "
+        f"{u.allocated:>9} of {u.allocatable:>9} addresses allocated ({u.ratio:.1%})"
+        for u in usage
+    ]
+    if found:
+        lines.append(f"{len(found)} problems:")
+        lines += [f"  {p.path}: {p.message}. Fix: {p.fix}" for p in found]
+    else:
+        lines.append("ok: no overlaps, every entry inside its pool and parent, none reserved")
+    return "\n".join(lines) + "\n", 1 if found else 0

@@ -1,0 +1,1 @@
+"""What the user wrote: the stack config, the org address plan, the Region catalogue."""

@@ -1,0 +1,541 @@
+"""What the user asked for: pydantic models of the stack config, validated at the boundary.
+
+Every problem is reported at once, each with its key path and a fix. Defaults state their
+behaviour:
+
+- ``availabilityZones``: 3 -- the first three AZs the Region offers (no opt-in zones).
+- ``hub.size``: 22 -- a /22 hub, split into AZ slots (one spare); public tier a quarter slot.
+- ``hub.egress``: ``nat-per-az`` -- one NAT per AZ, so losing an AZ never breaks another.
+- spoke ``size``: 21; spoke ``tiers``: ``{private: <half an AZ slot>}``.
+- ``flowLogs``: CloudWatch, ALL traffic, 90 days retention.
+- ``gatewayEndpoints``: s3 and dynamodb on every workload route table.
+- ``quotas``: ``enforce`` with 15% headroom (REL01-BP06).
+- ``drift``: ``warn`` (findings become Pulumi warnings; use ``fail`` to stop a deployment).
+- ``transitGateway``: ASN 64512, auto-accept off, default route table association and
+  propagation off (segments need explicit tables).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from foundation.config import regions
+from foundation.errors import InputError, Problem
+from ipam.cidr import CidrError, parse_cidr
+
+ROOT = "foundation:network"
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+TIER_RE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
+RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+DEFAULT_HUB_SIZE = 22
+DEFAULT_SPOKE_SIZE = 21
+
+Prefix = Annotated[StrictInt, Field(ge=VPC_MIN_PREFIX, le=VPC_MAX_PREFIX)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=False
+    )
+
+
+class _VpcSpec(_Model):
+    size: Prefix | None = None
+    cidr: StrictStr | None = None
+    tiers: dict[str, Prefix] | None = None
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_cidr(value, VPC_MIN_PREFIX, VPC_MAX_PREFIX)
+            except CidrError as exc:
+                raise ValueError(f"{exc.message} || {exc.fix}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _size_or_cidr(self) -> _VpcSpec:
+        if self.size is not None and self.cidr is not None:
+            raise ValueError("give either size or cidr, not both || remove one of them")
+        return self
+
+
+class HubSpec(_VpcSpec):
+    """The hub VPC: central egress (IGW + NAT) and the return path to the spokes."""
+
+    egress: Literal["nat-per-az", "single-nat", "none"] = "nat-per-az"
+
+
+class SpokeSpec(_VpcSpec):
+    """A workload VPC attached to the Transit Gateway in one segment."""
+
+    segment: StrictStr
+
+
+class SegmentSpec(_Model):
+    """A bulkhead: spokes reach their own segment (unless isolated) and connected ones."""
+
+    connects_to: list[StrictStr] = []
+    isolated: StrictBool = False
+
+
+class FlowLogSpec(_Model):
+    """VPC flow logs (FSBP EC2.6); CloudWatch with retention, or an existing S3 bucket."""
+
+    enabled: StrictBool = True
+    destination: Literal["cloudwatch", "s3"] = "cloudwatch"
+    retention_days: StrictInt = 90
+    bucket_arn: StrictStr | None = None
+    traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in RETENTION_DAYS:
+            allowed = ", ".join(str(d) for d in RETENTION_DAYS)
+            raise ValueError(
+                f"{value} is not a CloudWatch retention period || use one of {allowed}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _bucket(self) -> FlowLogSpec:
+        if self.enabled and self.destination == "s3" and not self.bucket_arn:
+            raise ValueError(
+                "destination s3 needs bucketArn || set bucketArn to the log archive bucket's ARN"
+            )
+        return self
+
+
+def _off(value: object) -> object:
+    """YAML 1.1 (PyYAML) reads a bare `off` as false; Pulumi's YAML reads it as a string."""
+    return "off" if value is False else value
+
+
+class QuotaSpec(_Model):
+    """Quota preflight: enforce stops a deployment AWS would refuse half-way."""
+
+    mode: Literal["enforce", "warn", "off"] = "enforce"
+    headroom: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.15
+
+    _mode = field_validator("mode", mode="before")(lambda cls, v: _off(v))
+
+
+class IgnoreRule(_Model):
+    """One accepted drift exception; patterns are shell globs (`*`, `?`)."""
+
+    type: StrictStr = "*"
+    name: StrictStr = "*"
+    attribute: StrictStr = "*"
+    reason: Annotated[StrictStr, Field(min_length=1)]
+
+
+class DriftSpec(_Model):
+    """Drift check on every run: fail stops, warn logs, off skips."""
+
+    mode: Literal["fail", "warn", "off"] = "warn"
+    ignore: list[IgnoreRule] = []
+
+    _mode = field_validator("mode", mode="before")(lambda cls, v: _off(v))
+
+
+class TransitGatewaySpec(_Model):
+    """Transit Gateway options; auto-accept stays off unless a team insists (EC2.23)."""
+
+    asn: Annotated[StrictInt, Field(ge=64512, le=4294967294)] = 64512
+    auto_accept_shared_attachments: StrictBool = False
+
+
+class NetworkSpec(_Model):
+    """The `foundation:network` config object of one stack."""
+
+    pool: StrictStr
+    availability_zones: StrictInt | list[StrictStr] = 3
+    hub: HubSpec = HubSpec()
+    segments: dict[str, SegmentSpec]
+    spokes: dict[str, SpokeSpec] = {}
+    flow_logs: FlowLogSpec = FlowLogSpec()
+    gateway_endpoints: list[Literal["s3", "dynamodb"]] = ["s3", "dynamodb"]
+    quotas: QuotaSpec = QuotaSpec()
+    drift: DriftSpec = DriftSpec()
+    transit_gateway: TransitGatewaySpec = TransitGatewaySpec()
+    production: StrictBool = False
+
+    @property
+    def az_count(self) -> int:
+        """Number of AZs the stack uses."""
+        azs = self.availability_zones
+        return azs if isinstance(azs, int) else len(azs)
+
+
+class StackSpec(BaseModel):
+    """A validated stack: its name, Region and network."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    region: str
+    network: NetworkSpec
+    source: str
+
+
+# --- turning pydantic errors into Problems -------------------------------------------------
+
+
+def _field_type(model: type[BaseModel], alias: str) -> Any:
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == alias:
+            return info.annotation
+    return None
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Walk NetworkSpec along an error location to list the keys allowed at its parent."""
+    current: Any = NetworkSpec
+    for part in loc[:-1]:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            current = _field_type(current, str(part))
+        elif typing.get_origin(current) in (dict, list):
+            current = typing.get_args(current)[-1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [info.alias or name for name, info in current.model_fields.items()]
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Optional/Annotated so the walk sees the model or container inside."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            containers = [a for a in args if typing.get_origin(a) in (dict, list)]
+            tp = (models or containers or args)[0]
+        else:
+            return tp
+
+
+UNION_BRANCHES = ("int", "list[str]", "function-after[_cidr(), str]")  # pydantic adds these
+
+
+def _path(prefix: str, loc: tuple[Any, ...]) -> str:
+    return prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+
+
+def problems_from_validation(exc: ValidationError, source: str, prefix: str) -> list[Problem]:
+    """Turn each pydantic error into one Problem with key path, message and fix."""
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in UNION_BRANCHES)
+        path = _path(prefix, loc)
+        kind = err["type"]
+        value = err.get("input")
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(loc)
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            message, fix = f"unknown key '{key}'", f"{hint}allowed keys here: {', '.join(allowed)}"
+        elif kind == "missing":
+            message, fix = "required key is missing", "add it"
+        elif kind == "value_error":
+            text = str(err["msg"]).removeprefix("Value error, ")
+            message, _, fix = (s.strip() for s in text.partition("||"))
+        elif kind in ("int_type", "int_parsing", "int_from_float"):
+            message, fix = (
+                f"expected a whole number, got {value!r}",
+                "write a number without quotes",
+            )
+        elif kind in ("bool_type", "bool_parsing"):
+            message, fix = f"expected true or false, got {value!r}", "write true or false"
+        elif kind in ("string_type",):
+            message, fix = f"expected a string, got {value!r}", "quote the value"
+        elif kind in ("dict_type", "model_type", "model_attributes_type"):
+            message, fix = f"expected a mapping, got {value!r}", "write key: value pairs"
+        elif kind == "list_type":
+            message, fix = f"expected a list, got {value!r}", "write a YAML list"
+        elif kind in ("greater_than_equal", "less_than_equal", "less_than", "greater_than"):
+            message, fix = (
+                f"{value!r} is out of range: {err['msg'].lower()}",
+                "pick a value in range",
+            )
+        else:
+            message, fix = f"{err['msg']} (got {value!r})", "correct the value"
+        if (path, message) not in seen:
+            seen.add((path, message))
+            problems.append(Problem(source, path, message, fix))
+    return problems
+
+
+# --- cross-reference checks on the raw mapping ---------------------------------------------
+
+
+def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[Problem]:
+    """Checks pydantic cannot express: names, references between keys, AZs of the Region."""
+    problems: list[Problem] = []
+    segments = raw.get("segments")
+    segment_names = list(segments) if isinstance(segments, dict) else []
+    known = ", ".join(segment_names) or "(none defined)"
+    if isinstance(segments, dict) and not segments:
+        problems.append(
+            Problem(
+                source,
+                f"{ROOT}.segments",
+                "no segment is defined",
+                "define at least one segment, for example shared: {}",
+            )
+        )
+    for name in segment_names:
+        path = f"{ROOT}.segments.{name}"
+        if not NAME_RE.match(str(name)) or name == "hub":
+            problems.append(
+                Problem(
+                    source,
+                    path,
+                    f"invalid segment name '{name}'",
+                    "use lower-case letters, digits and '-' (not 'hub')",
+                )
+            )
+        body = segments.get(name) if isinstance(segments, dict) else None
+        targets = body.get("connectsTo") if isinstance(body, dict) else None
+        if isinstance(targets, list):
+            for i, target in enumerate(targets):
+                if target not in segment_names:
+                    problems.append(
+                        Problem(
+                            source,
+                            f"{path}.connectsTo[{i}]",
+                            f"connectsTo names undefined segment '{target}'",
+                            f"use one of: {known}, or define segment '{target}'",
+                        )
+                    )
+                elif target == name:
+                    problems.append(
+                        Problem(
+                            source,
+                            f"{path}.connectsTo[{i}]",
+                            "a segment cannot connect to itself",
+                            "remove it; a segment reaches itself unless isolated",
+                        )
+                    )
+    spokes = raw.get("spokes")
+    if isinstance(spokes, dict):
+        for name, body in spokes.items():
+            path = f"{ROOT}.spokes.{name}"
+            if not NAME_RE.match(str(name)) or name == "hub":
+                problems.append(
+                    Problem(
+                        source,
+                        path,
+                        f"invalid spoke name '{name}'",
+                        "use lower-case letters, digits and '-' (not 'hub')",
+                    )
+                )
+            if not isinstance(body, dict):
+                continue
+            segment = body.get("segment")
+            if isinstance(segment, str) and segment not in segment_names:
+                close = difflib.get_close_matches(segment, segment_names, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                problems.append(
+                    Problem(
+                        source,
+                        f"{path}.segment",
+                        f"spoke names undefined segment '{segment}'",
+                        f"{hint}defined segments: {known}",
+                    )
+                )
+            problems += _tier_problems(body.get("tiers"), f"{path}.tiers", source, hub=False)
+    hub = raw.get("hub")
+    if isinstance(hub, dict):
+        problems += _tier_problems(hub.get("tiers"), f"{ROOT}.hub.tiers", source, hub=True)
+    problems += _az_problems(raw.get("availabilityZones", 3), region, source)
+    return problems
+
+
+def _tier_problems(tiers: Any, path: str, source: str, hub: bool) -> list[Problem]:
+    problems: list[Problem] = []
+    if not isinstance(tiers, dict):
+        return problems
+    if not tiers and not hub:
+        problems.append(
+            Problem(
+                source,
+                path,
+                "a spoke needs at least one workload tier",
+                "remove tiers to get the default private tier, or name one",
+            )
+        )
+    for tier in tiers:
+        if tier == "transit":
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    "'transit' is reserved (a /28 per AZ is always created)",
+                    "remove it",
+                )
+            )
+        elif tier == "public" and not hub:
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    "spokes have no public tier (egress goes through the hub)",
+                    "remove it or put public workloads behind the hub",
+                )
+            )
+        elif not TIER_RE.match(str(tier)):
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    f"invalid tier name '{tier}'",
+                    "use lower-case letters and digits, starting with a letter",
+                )
+            )
+    return problems
+
+
+def _az_problems(azs: Any, region: str, source: str) -> list[Problem]:
+    path = f"{ROOT}.availabilityZones"
+    offered = regions.catalogue().get(region)
+    if offered is None:
+        return []  # the unknown Region is reported at aws:region
+    if isinstance(azs, bool):
+        return []  # reported by the type check
+    if isinstance(azs, int):
+        if azs < 2:
+            return [
+                Problem(
+                    source,
+                    path,
+                    f"{azs} AZ is too few for a reliable network",
+                    "use at least 2 (3 recommended, REL10)",
+                )
+            ]
+        if azs > len(offered):
+            return [
+                Problem(
+                    source,
+                    path,
+                    f"{region} offers {len(offered)} AZs, not {azs}",
+                    f"use at most {len(offered)}",
+                )
+            ]
+        return []
+    if not isinstance(azs, list):
+        return []
+    problems: list[Problem] = []
+    if len(azs) < 2:
+        problems.append(
+            Problem(
+                source,
+                path,
+                f"{len(azs)} AZ is too few for a reliable network",
+                "list at least 2 AZs",
+            )
+        )
+    for i, az in enumerate(azs):
+        if not isinstance(az, str):
+            continue
+        if not (regions.is_az_name(region, az) or regions.is_az_id(region, az)):
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}[{i}]",
+                    f"'{az}' is not an AZ name or AZ ID of {region}",
+                    f"use names like {region}a or IDs like {', '.join(offered[:3])}",
+                )
+            )
+    dupes = sorted({a for a in azs if isinstance(a, str) and azs.count(a) > 1})
+    for az in dupes:
+        problems.append(Problem(source, path, f"AZ '{az}' is listed twice", "list each AZ once"))
+    return problems
+
+
+def parse_network(raw: Any, region: str, source: str, stack: str) -> StackSpec:
+    """Validate the `foundation:network` object of one stack, reporting every problem.
+
+    Raises:
+        InputError: listing every problem found.
+    """
+    problems: list[Problem] = []
+    if region not in regions.catalogue():
+        known = ", ".join(sorted(regions.catalogue()))
+        problems.append(
+            Problem(
+                source,
+                "aws:region",
+                f"unknown Region '{region}'",
+                f"use one of {known} (or add it to foundation/config/data/regions.json)",
+            )
+        )
+    if not isinstance(raw, dict):
+        problems.append(
+            Problem(
+                source,
+                ROOT,
+                f"expected a mapping, got {raw!r}",
+                "see the README's configuration reference",
+            )
+        )
+        raise InputError(problems)
+    network: NetworkSpec | None = None
+    try:
+        network = NetworkSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems += problems_from_validation(exc, source, ROOT)
+    problems += _cross_references(raw, region, source)
+    if problems or network is None:
+        raise InputError(problems)
+    return StackSpec(name=stack, region=region, network=network, source=source)

@@ -1,0 +1,33 @@
+"""The drift check: plan -> expected Items, AWS -> observed Items, diff, ignore, status."""
+
+from __future__ import annotations
+
+from foundation.config.spec import StackSpec
+from foundation.live.account import resolve_live_azs
+from foundation.live.aws import Aws
+from foundation.live.drift.diff import diff, ignored
+from foundation.live.drift.expected import expected_items
+from foundation.live.drift.model import DriftResult
+from foundation.live.drift.observe import observe
+from foundation.network.build import with_azs
+from foundation.network.model import NetworkPlan
+
+
+def check_drift(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> DriftResult:
+    """Compare the live network with the plan (read-only)."""
+    aws = aws or Aws(spec.region)
+    plan = with_azs(plan, resolve_live_azs(aws, spec))
+    cidrs = {v.cidr for v in plan.vpcs}
+    live = observe(aws, spec.name, plan.pool_cidr, cidrs)
+    if not live.deployed:
+        return DriftResult(spec.name, "not-deployed", (), aws.api_calls)
+    everything = diff(spec.name, expected_items(plan), live.items)
+    rules = list(spec.network.drift.ignore)
+    kept = tuple(f for f in everything if not ignored(f, rules))
+    return DriftResult(
+        spec.name,
+        "drift" if kept else "clean",
+        kept,
+        aws.api_calls,
+        ignored=len(everything) - len(kept),
+    )

@@ -1,0 +1,122 @@
+"""Live quota data: the account's limits (Service Quotas) and existing usage (describes).
+
+Limits: GetServiceQuota (the applied value), then GetAWSDefaultServiceQuota, then the
+catalogue default; each row says which. Usage: one paged, filtered describe per resource
+type, so the number of API calls does not grow with the number of spokes. Resources
+tagged `foundation:stack=<stack>` are this stack's own (a re-run): they are already in the
+plan and are not counted again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from foundation.config.spec import StackSpec
+from foundation.live.account import resolve_live_azs
+from foundation.live.aws import Aws, client_error
+from foundation.live.quotas.catalog import catalog
+from foundation.live.quotas.decide import Limit, QuotaRow, decide
+from foundation.live.quotas.planned import Usage, planned_usage
+from foundation.network.build import with_azs
+from foundation.network.model import NetworkPlan
+
+STACK_TAG = "foundation:stack"
+LIVE_NAT_STATES = ["pending", "available", "deleting"]  # these count against the quota
+
+
+def _ours(item: dict[str, Any], stack: str) -> bool:
+    return any(t.get("Key") == STACK_TAG and t.get("Value") == stack for t in item.get("Tags", []))
+
+
+def live_limits(aws: Aws) -> dict[str, Limit]:
+    """The limit of every catalogue quota, with where it came from."""
+    limits: dict[str, Limit] = {}
+    for quota in catalog():
+        if quota.service == "none":
+            continue
+        for operation, source in (
+            ("get_service_quota", "applied"),
+            ("get_aws_default_service_quota", "aws-default"),
+        ):
+            try:
+                answer = aws.call(
+                    "service-quotas", operation, ServiceCode=quota.service, QuotaCode=quota.code
+                )
+            except ClientError:
+                continue  # not served (NoSuchResource, not implemented): try the next source
+            value = answer.get("Quota", {}).get("Value")
+            if value is not None:
+                limits[quota.code] = Limit(int(value), source)
+                break
+    return limits
+
+
+def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
+    """Existing usage in the Region that is not this stack's own, per scope."""
+    stack, region = plan.stack, plan.region
+    try:
+        vpcs = list(aws.pages("ec2", "describe_vpcs", "Vpcs"))
+        igws = list(aws.pages("ec2", "describe_internet_gateways", "InternetGateways"))
+        eips = aws.call(
+            "ec2", "describe_addresses", Filters=[{"Name": "domain", "Values": ["vpc"]}]
+        )["Addresses"]
+        subnets = list(aws.pages("ec2", "describe_subnets", "Subnets"))
+        nats = list(
+            aws.pages(
+                "ec2",
+                "describe_nat_gateways",
+                "NatGateways",
+                Filter=[{"Name": "state", "Values": LIVE_NAT_STATES}],
+            )
+        )
+        endpoints = list(
+            aws.pages(
+                "ec2",
+                "describe_vpc_endpoints",
+                "VpcEndpoints",
+                Filters=[{"Name": "vpc-endpoint-type", "Values": ["Gateway"]}],
+            )
+        )
+        groups = list(aws.pages("ec2", "describe_security_groups", "SecurityGroups"))
+        tgws = list(
+            aws.pages(
+                "ec2",
+                "describe_transit_gateways",
+                "TransitGateways",
+                Filters=[{"Name": "state", "Values": ["pending", "available", "modifying"]}],
+            )
+        )
+    except ClientError as exc:
+        raise client_error(exc, "ec2 describe") from None
+    az_of_subnet = {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
+    nat_per_az = Counter(
+        az_of_subnet.get(n.get("SubnetId", ""), "?") for n in nats if not _ours(n, stack)
+    )
+    our_vpcs = {v["VpcId"] for v in vpcs if _ours(v, stack)}
+    return {
+        "vpcs": {region: sum(1 for v in vpcs if not _ours(v, stack))},
+        "internet-gateways": {region: sum(1 for i in igws if not _ours(i, stack))},
+        "elastic-ips": {region: sum(1 for e in eips if not _ours(e, stack))},
+        "nat-gateways": {az: nat_per_az.get(az, 0) for az in plan.availability_zones},
+        "gateway-endpoints": {region: sum(1 for e in endpoints if not _ours(e, stack))},
+        "security-groups": {
+            region: sum(1 for g in groups if not _ours(g, stack) and g.get("VpcId") not in our_vpcs)
+        },
+        "transit-gateways": {region: sum(1 for t in tgws if not _ours(t, stack))},
+    }
+
+
+def live_quota_rows(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> list[QuotaRow]:
+    """The quota table from the account's real usage and limits."""
+    aws = aws or Aws(spec.region)
+    plan = with_azs(plan, resolve_live_azs(aws, spec))
+    return decide(
+        planned_usage(plan),
+        live_usage(aws, plan),
+        live_limits(aws),
+        spec.network.quotas.headroom,
+        fallback_source="catalog-default",
+    )

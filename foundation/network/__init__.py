@@ -1,0 +1,1 @@
+"""The network model: the NetworkPlan, how it is built from the spec, and what it implies."""

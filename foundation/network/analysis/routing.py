@@ -1,0 +1,168 @@
+"""Longest-prefix-match walks through the plan's route tables (not through the config).
+
+A packet starts in a subnet of one AZ slot. VPC route tables hold the implicit local route
+plus the planned routes; a Transit Gateway table holds the CIDRs of the attachments that
+propagate into it plus its static and blackhole routes. The TGW keeps AZ affinity: traffic
+leaves into the next VPC through that VPC's transit subnet in the same slot, where the
+transit subnet's route table decides. A NAT translates and forwards by its own subnet's
+table. A walk can be told that one AZ slot has failed: touching it drops the packet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netaddr import IPAddress, IPNetwork
+
+from foundation.network.model import NetworkPlan, Vpc
+
+INTERNET_PROBE = IPAddress("198.51.100.10")  # TEST-NET-2: any public destination
+MAX_HOPS = 16
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where a packet ended and how it got there."""
+
+    outcome: str  # delivered | internet | blackhole | no-route | az-failed | loop
+    hops: tuple[str, ...]
+    nat: str | None = None
+    nat_az: str | None = None
+    delivered_to: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the packet arrived (at a VPC or the internet)."""
+        return self.outcome in ("delivered", "internet")
+
+
+Target = tuple[str, str | None]  # (kind, name): local, igw, nat, tgw, attachment, blackhole
+Table = list[tuple[int, int, Target]]  # (first, last, target), longest prefix first
+
+
+def _table(routes: list[tuple[IPNetwork, Target]]) -> Table:
+    ordered = sorted(routes, key=lambda r: -r[0].prefixlen)  # stable: equal prefixes keep order
+    return [(int(net.first), int(net.last), target) for net, target in ordered]
+
+
+def _lpm(table: Table, ip: int) -> Target | None:
+    for first, last, target in table:
+        if first <= ip <= last:
+            return target
+    return None
+
+
+class Router:
+    """The plan's route tables indexed once, for many walks (longest-prefix match)."""
+
+    def __init__(self, plan: NetworkPlan):
+        self.plan = plan
+        self.vpcs = {v.name: v for v in plan.vpcs}
+        self.pool = IPNetwork(plan.pool_cidr)
+        self.vpc_tables: dict[tuple[str, str], Table] = {}
+        self.next_table: dict[tuple[str, int], str] = {}  # (vpc, slot) -> transit subnet's table
+        self.nat_at: dict[str, tuple[str, int, str]] = {}  # NAT -> (AZ, slot, subnet's table)
+        for v in plan.vpcs:
+            local: list[tuple[IPNetwork, Target]] = [(IPNetwork(v.cidr), ("local", None))]
+            for t in v.route_tables:
+                self.vpc_tables[(v.name, t.name)] = _table(
+                    local
+                    + [(IPNetwork(r.destination), (r.target.type, r.target.name)) for r in t.routes]
+                )
+            for sub in v.subnets_of("transit"):
+                self.next_table[(v.name, sub.slot)] = sub.route_table
+            for n in v.nat_gateways:
+                self.nat_at[n.name] = (
+                    n.az,
+                    plan.availability_zones.index(n.az),
+                    v.subnet(n.subnet).route_table,
+                )
+        tgw = plan.transit_gateway
+        self.association = {a: t.name for t in tgw.route_tables for a in t.associations}
+        self.tgw_tables: dict[str, Table] = {}
+        for tgw_table in tgw.route_tables:
+            routes: list[tuple[IPNetwork, Target]] = [
+                (IPNetwork(self.vpcs[a].cidr), ("attachment", a)) for a in tgw_table.propagations
+            ]
+            routes += [
+                (
+                    IPNetwork(r.destination),
+                    ("blackhole", None) if r.blackhole else ("attachment", r.attachment),
+                )
+                for r in tgw_table.static_routes
+            ]
+            self.tgw_tables[tgw_table.name] = _table(routes)
+
+    def walk(
+        self, vpc_name: str, table: str, slot: int, dst: IPAddress, failed_slot: int | None = None
+    ) -> Walk:
+        """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`."""
+        hops: list[str] = []
+        nat: tuple[str | None, str | None] = (None, None)
+        ip = int(dst)
+
+        def end(outcome: str, delivered_to: str | None = None) -> Walk:
+            return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to)
+
+        in_vpc, where, table_name = True, vpc_name, table
+        for _ in range(MAX_HOPS):
+            if failed_slot is not None and slot == failed_slot:
+                return end("az-failed")
+            if in_vpc:
+                hops.append(table_name)
+                target = _lpm(self.vpc_tables[(where, table_name)], ip)
+                if target is None:
+                    return end("no-route")
+                kind, name = target
+                if kind == "local":
+                    return end("delivered", delivered_to=where)
+                if kind == "igw":
+                    hops.append("igw")
+                    public = dst not in self.pool and not dst.is_ipv4_private_use()
+                    return end("internet" if public else "no-route")
+                if kind == "nat":
+                    az, slot, table_name = self.nat_at[str(name)]
+                    nat = (name, az)
+                    hops.append(str(name))
+                    continue
+                hops.append("tgw")
+                in_vpc, table_name = False, self.association[where]
+                continue
+            hops.append(f"tgw:{table_name}")
+            target = _lpm(self.tgw_tables[table_name], ip)
+            if target is None:
+                return end("no-route")
+            if target[0] == "blackhole":
+                return end("blackhole")
+            where = str(target[1])
+            transit = self.next_table.get((where, slot))
+            if transit is None:  # no attachment subnet in this AZ: the TGW cannot deliver here
+                return end("no-route")
+            in_vpc, table_name = True, transit
+        return end("loop")
+
+
+def walk(
+    plan: NetworkPlan,
+    vpc_name: str,
+    table: str,
+    slot: int,
+    dst: IPAddress,
+    failed_slot: int | None = None,
+) -> Walk:
+    """One walk on a plan (index it with Router for many walks)."""
+    return Router(plan).walk(vpc_name, table, slot, dst, failed_slot)
+
+
+def workload_table(vpc: Vpc, slot: int) -> str:
+    """The route table of the first workload subnet of a VPC in a slot (the probe source)."""
+    subnets = [s for s in vpc.subnets if s.tier not in ("transit", "public") and s.slot == slot]
+    if not subnets and vpc.role == "hub":
+        subnets = [s for s in vpc.subnets if s.tier == "transit" and s.slot == slot]
+    return sorted(subnets, key=lambda s: s.tier)[0].route_table
+
+
+def probe_address(vpc: Vpc) -> IPAddress:
+    """An address inside a workload subnet of the VPC (the fifth, past the AWS reserves)."""
+    subnets = [s for s in vpc.subnets if s.tier not in ("transit", "public")] or list(vpc.subnets)
+    return IPAddress(IPNetwork(sorted(subnets, key=lambda s: (s.slot, s.tier))[0].cidr).first + 5)

@@ -1,0 +1,325 @@
+"""Spec + allocation -> NetworkPlan: every route follows from the intent of DESIGN §3.3.
+
+- Hub public tables: 0.0.0.0/0 -> IGW, pool -> TGW (the return path from NAT to spokes).
+- Hub transit (and hub workload) tables: 0.0.0.0/0 -> the NAT in the same AZ (nat-per-az)
+  or the single NAT; nothing with egress none.
+- Spoke workload tables: 0.0.0.0/0 -> TGW (pool -> TGW with egress none); spoke transit
+  tables hold only the local route.
+- TGW: one table per segment plus `hub`. The hub table learns every spoke. A segment table
+  learns the spokes it may reach, sends 0.0.0.0/0 to the hub attachment and blackholes the
+  pool, so nothing hairpins between segments through the hub.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from dataclasses import replace
+from typing import TypedDict
+
+from foundation.config.spec import NetworkSpec, StackSpec
+from foundation.errors import InputError, Problem
+from foundation.network.model import (
+    DefaultSecurityGroup,
+    FlowLog,
+    GatewayEndpoint,
+    NatGateway,
+    NetworkPlan,
+    Route,
+    RouteTable,
+    RouteTarget,
+    Segment,
+    Subnet,
+    TgwAttachment,
+    TgwRouteTable,
+    TgwStaticRoute,
+    TransitGateway,
+    Vpc,
+)
+from ipam.layout import Allocation
+
+DEFAULT_ROUTE = "0.0.0.0/0"
+
+
+def letter(slot: int) -> str:
+    """The letter naming an AZ slot in logical names (slot 0 -> a)."""
+    return string.ascii_lowercase[slot]
+
+
+def reachable_segments(net: NetworkSpec) -> dict[str, set[str]]:
+    """Segment -> the segments its spokes may reach (connectsTo is symmetric)."""
+    reach = {name: set() if seg.isolated else {name} for name, seg in net.segments.items()}
+    for name, seg in net.segments.items():
+        for other in seg.connects_to:
+            reach[name].add(other)
+            reach[other].add(name)
+    return reach
+
+
+def _tiers(allocation: Allocation, vpc: str) -> list[str]:
+    prefix = f"{allocation.stack}/{vpc}/az0/"
+    return sorted(k[len(prefix) :] for k in allocation.entries if k.startswith(prefix))
+
+
+def _subnets(
+    allocation: Allocation, vpc: str, tier: str, azs: list[str], table: str | None
+) -> list[Subnet]:
+    out = []
+    for slot, az in enumerate(azs):
+        key = f"{allocation.stack}/{vpc}/az{slot}/{tier}"
+        name = f"{vpc}-{tier}-{letter(slot)}"
+        out.append(
+            Subnet(
+                name=name,
+                vpc=vpc,
+                tier=tier,
+                az=az,
+                slot=slot,
+                cidr=str(allocation.entries[key]),
+                route_table=table or f"{vpc}-{tier}-{letter(slot)}",
+                lock_key=key,
+                new=allocation.is_new(key),
+            )
+        )
+    return out
+
+
+class _SecureDefaults(TypedDict):
+    flow_log: FlowLog | None
+    endpoints: tuple[GatewayEndpoint, ...]
+    default_security_group: DefaultSecurityGroup
+
+
+def _common(spec: StackSpec, vpc: str, tables: list[RouteTable]) -> _SecureDefaults:
+    """What every VPC gets: flow logs, gateway endpoints, a closed default SG."""
+    net = spec.network
+    flow = net.flow_logs
+    return {
+        "flow_log": FlowLog(
+            f"{vpc}-flow-log",
+            vpc,
+            flow.destination,
+            flow.traffic_type,
+            flow.retention_days,
+            f"/foundation/{spec.name}/{vpc}/flow-logs",
+            flow.bucket_arn,
+        )
+        if flow.enabled
+        else None,
+        "endpoints": tuple(
+            GatewayEndpoint(
+                f"{vpc}-endpoint-{svc}", vpc, svc, tuple(t.name for t in tables if t.private)
+            )
+            for svc in net.gateway_endpoints
+            if any(t.private for t in tables)
+        ),
+        "default_security_group": DefaultSecurityGroup(f"{vpc}-default-sg", vpc),
+    }
+
+
+def _hub(spec: StackSpec, allocation: Allocation, azs: list[str], pool: str) -> Vpc:
+    net = spec.network
+    egress = net.hub.egress
+    nats = (
+        []
+        if egress == "none"
+        else [
+            NatGateway(
+                f"hub-nat-{letter(s)}",
+                azs[s],
+                f"hub-public-{letter(s)}",
+                f"hub-nat-{letter(s)}-eip",
+            )
+            for s in (range(len(azs)) if egress == "nat-per-az" else [0])
+        ]
+    )
+
+    def to_nat(slot: int) -> tuple[Route, ...]:
+        if not nats:
+            return ()
+        nat = nats[slot] if egress == "nat-per-az" else nats[0]
+        return (Route(DEFAULT_ROUTE, RouteTarget("nat", nat.name)),)
+
+    subnets: list[Subnet] = []
+    tables: list[RouteTable] = []
+    for tier in _tiers(allocation, "hub"):
+        tier_subnets = _subnets(allocation, "hub", tier, azs, None)
+        subnets += tier_subnets
+        for sub in tier_subnets:
+            if tier == "public":
+                routes: tuple[Route, ...] = (
+                    Route(DEFAULT_ROUTE, RouteTarget("igw")),
+                    Route(pool, RouteTarget("tgw")),
+                )
+            elif tier == "transit":
+                routes = to_nat(sub.slot)
+            else:
+                routes = (*to_nat(sub.slot), Route(pool, RouteTarget("tgw")))
+            tables.append(
+                RouteTable(
+                    sub.route_table,
+                    "hub",
+                    routes,
+                    (sub.name,),
+                    private=tier not in ("public", "transit"),
+                )
+            )
+    return Vpc(
+        name="hub",
+        role="hub",
+        segment=None,
+        cidr=str(allocation.vpc("hub")),
+        lock_key=f"{spec.name}/hub",
+        az_slots=allocation.slot_capacity.get("hub", 0),
+        subnets=tuple(subnets),
+        route_tables=tuple(tables),
+        nat_gateways=tuple(nats),
+        internet_gateway="hub-igw",
+        new=allocation.is_new(f"{spec.name}/hub"),
+        **_common(spec, "hub", tables),
+    )
+
+
+def _spoke(spec: StackSpec, allocation: Allocation, azs: list[str], pool: str, name: str) -> Vpc:
+    net = spec.network
+    outbound = (
+        Route(pool, RouteTarget("tgw"))
+        if net.hub.egress == "none"
+        else Route(DEFAULT_ROUTE, RouteTarget("tgw"))
+    )
+    subnets: list[Subnet] = []
+    tables: list[RouteTable] = []
+    for tier in _tiers(allocation, name):
+        table = f"{name}-{tier}"
+        tier_subnets = _subnets(allocation, name, tier, azs, table)
+        subnets += tier_subnets
+        routes = () if tier == "transit" else (outbound,)
+        tables.append(
+            RouteTable(
+                table, name, routes, tuple(s.name for s in tier_subnets), private=tier != "transit"
+            )
+        )
+    return Vpc(
+        name=name,
+        role="spoke",
+        segment=net.spokes[name].segment,
+        cidr=str(allocation.vpc(name)),
+        lock_key=f"{spec.name}/{name}",
+        az_slots=allocation.slot_capacity.get(name, 0),
+        subnets=tuple(subnets),
+        route_tables=tuple(tables),
+        new=allocation.is_new(f"{spec.name}/{name}"),
+        **_common(spec, name, tables),
+    )
+
+
+def _transit(spec: StackSpec, vpcs: list[Vpc], pool: str) -> TransitGateway:
+    net = spec.network
+    reach = reachable_segments(net)
+    attachments = tuple(
+        TgwAttachment(v.name, v.name, tuple(s.name for s in v.subnets_of("transit"))) for v in vpcs
+    )
+    spokes = [v for v in vpcs if v.role == "spoke"]
+    tables = []
+    for segment in sorted(net.segments):
+        statics = [TgwStaticRoute(pool, blackhole=True)]
+        if net.hub.egress != "none":
+            statics.insert(0, TgwStaticRoute(DEFAULT_ROUTE, attachment="hub"))
+        tables.append(
+            TgwRouteTable(
+                name=segment,
+                associations=tuple(s.name for s in spokes if s.segment == segment),
+                propagations=tuple(s.name for s in spokes if s.segment in reach[segment]),
+                static_routes=tuple(statics),
+            )
+        )
+    tables.append(TgwRouteTable("hub", ("hub",), tuple(s.name for s in spokes), ()))
+    tgw = net.transit_gateway
+    return TransitGateway(
+        name="tgw",
+        asn=tgw.asn,
+        auto_accept_shared_attachments=tgw.auto_accept_shared_attachments,
+        default_route_table_association=False,
+        default_route_table_propagation=False,
+        dns_support=True,
+        attachments=attachments,
+        route_tables=tuple(tables),
+    )
+
+
+def _unique_names(plan_vpcs: list[Vpc], source: str) -> None:
+    names: Counter[tuple[str, str]] = Counter()
+    for v in plan_vpcs:
+        names.update(("subnet", s.name) for s in v.subnets)
+        names.update(("route table", t.name) for t in v.route_tables)
+    clashes = [f"{kind} {name}" for (kind, name), n in names.items() if n > 1]
+    if clashes:
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "foundation:network.spokes",
+                    f"two resources would share the name {c}",
+                    "rename the spoke or tier so logical names stay unique",
+                )
+                for c in sorted(clashes)
+            ]
+        )
+
+
+def build_plan(
+    spec: StackSpec,
+    allocation: Allocation,
+    azs: list[str],
+    pool: str,
+    pool_allocatable: int = 0,
+    pool_allocated: int = 0,
+) -> NetworkPlan:
+    """Build the NetworkPlan of a stack from its spec, allocation and resolved AZs.
+
+    Args:
+        spec: the validated stack.
+        allocation: its CIDRs (every slot 0..len(azs)-1 must be allocated).
+        azs: AZ names (or IDs) in slot order.
+        pool: the pool CIDR (blackholed at the TGW, routed back from the hub).
+        pool_allocatable: addresses of the pool less reserved ranges.
+        pool_allocated: addresses of the pool allocated to VPCs (all stacks).
+    """
+    net = spec.network
+    vpcs = [_hub(spec, allocation, azs, pool)]
+    vpcs += [_spoke(spec, allocation, azs, pool, name) for name in sorted(net.spokes)]
+    _unique_names(vpcs, spec.source)
+    segments = tuple(
+        Segment(n, tuple(s.connects_to), s.isolated) for n, s in sorted(net.segments.items())
+    )
+    return NetworkPlan(
+        stack=spec.name,
+        region=spec.region,
+        pool_name=net.pool,
+        pool_cidr=pool,
+        availability_zones=tuple(azs),
+        egress=net.hub.egress,
+        production=net.production,
+        segments=segments,
+        vpcs=tuple(vpcs),
+        transit_gateway=_transit(spec, vpcs, pool),
+        warnings=allocation.warnings,
+        new_allocations=tuple(sorted(allocation.new)),
+        quota_headroom=net.quotas.headroom,
+        pool_allocatable=pool_allocatable,
+        pool_allocated=pool_allocated,
+    )
+
+
+def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
+    """The plan with its AZ names replaced slot by slot (offline names -> live names)."""
+    mapping = dict(zip(plan.availability_zones, azs, strict=True))
+    vpcs = tuple(
+        replace(
+            v,
+            subnets=tuple(replace(s, az=mapping[s.az]) for s in v.subnets),
+            nat_gateways=tuple(replace(n, az=mapping[n.az]) for n in v.nat_gateways),
+        )
+        for v in plan.vpcs
+    )
+    return replace(plan, availability_zones=tuple(azs), vpcs=vpcs)

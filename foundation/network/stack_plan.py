@@ -1,0 +1,37 @@
+"""A stack's plan as the live commands need it: from the committed lock, never writing."""
+
+from __future__ import annotations
+
+from foundation.addresses.allocation import read_only_allocation
+from foundation.config import regions
+from foundation.config.spec import StackSpec
+from foundation.config.workspace import Workspace
+from foundation.errors import InputError, Problem
+from foundation.network.build import build_plan
+from foundation.network.model import NetworkPlan
+from ipam.errors import AllocationError
+from ipam.lock import read_lock
+
+
+def offline_azs(spec: StackSpec) -> list[str]:
+    """AZs as an offline plan shows them: `<region>a..` for a count, the given list otherwise."""
+    azs = spec.network.availability_zones
+    return regions.offline_az_names(spec.region, azs) if isinstance(azs, int) else list(azs)
+
+
+def read_only_plan(workspace: Workspace, stack: str) -> tuple[StackSpec, NetworkPlan]:
+    """The plan from the committed lock (missing entries provisional), never writing a file.
+
+    The live commands (`quotas`, `drift`) use this: checking must not change the lock.
+    """
+    spec, addresses = workspace.load(stack)
+    try:
+        lock = read_lock(workspace.lock_path)
+    except AllocationError as exc:
+        raise InputError(
+            [Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems]
+        ) from None
+    allocation = read_only_allocation(spec, addresses, lock)
+    pool = addresses.pools[spec.network.pool]
+    plan = build_plan(spec, allocation, offline_azs(spec), str(pool))
+    return spec, plan

@@ -1,0 +1,1 @@
+"""The offline run: the plan command and the Pulumi program under the mock engine."""

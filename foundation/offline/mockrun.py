@@ -1,0 +1,203 @@
+"""Run the real Pulumi program under Pulumi's own mock engine and record what it registers.
+
+The offline plan uses this to list every resource `pulumi up` would create, without the
+Pulumi CLI, provider plugins or AWS credentials. Provider invokes are answered offline
+(AZs from the Region catalogue); any other invoke is an error, so nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import json
+import logging
+import runpy
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+
+from foundation.config import regions
+from foundation.offline import runtime
+
+AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
+COMPONENT_PREFIX = "foundation:"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One resource the program registered: type, name, parent URN, inputs (wire names)."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    inputs: dict[str, Any]
+    custom: bool
+
+
+@dataclass
+class Recording:
+    """Everything the program registered, in registration order, plus export names."""
+
+    resources: list[Registration] = field(default_factory=list)
+    exports: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def custom(self) -> list[Registration]:
+        """Cloud resources only (components excluded)."""
+        return [r for r in self.resources if r.custom]
+
+    def by_type(self) -> dict[str, int]:
+        """Count of cloud resources per Pulumi type, sorted by type."""
+        return dict(sorted(Counter(r.type for r in self.custom).items()))
+
+    def by_component(self) -> dict[str, int]:
+        """Count of cloud resources per owning component (`SpokeVpc payments`)."""
+        owners = {r.urn: r for r in self.resources if not r.custom}
+        counts: Counter[str] = Counter()
+        for r in self.custom:
+            owner = owners.get(r.parent)
+            label = f"{owner.type.rsplit(':', 1)[1]} {owner.name}" if owner else "Stack"
+            counts[label] += 1
+        return dict(sorted(counts.items()))
+
+
+class OfflineMocks(pulumi.runtime.Mocks):
+    """Answers resource registrations with plausible ids and invokes from the catalogue."""
+
+    def __init__(self, region: str):
+        self.region = region
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """Give every resource an id; fill the outputs other resources read."""
+        state = dict(args.inputs)
+        rid = f"{args.typ.split(':')[1]}:{args.name}"  # unique per type and name
+        if args.typ == "aws:ec2/eip:Eip":
+            state["allocationId"] = f"eipalloc-{args.name}"
+        if "arn" not in state:
+            state["arn"] = f"arn:aws:mock:{self.region}:000000000000:{args.name}"
+        return rid, state
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        """Answer the AZ lookup offline; refuse anything else."""
+        if args.token == AZ_TOKEN:
+            ids = list(regions.catalogue()[self.region])
+            result = {
+                "names": regions.offline_az_names(self.region, len(ids)),
+                "zoneIds": ids,
+                "id": self.region,
+            }
+            return result, []  # pulumi allows None in the hint but iterates it
+        raise NotImplementedError(f"the offline plan cannot answer invoke {args.token}")
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that also records type, name, parent and inputs of each resource."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks, recording: Recording):
+        super().__init__(mocks)
+        self.recording = recording
+
+    def RegisterResource(self, request: Any) -> Any:
+        """Register, then record (components included, so owners can be named)."""
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            self.recording.resources.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    inputs=rpc.deserialize_properties(request.object),
+                    custom=bool(request.custom),
+                )
+            )
+        return response
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self, recording: Recording):
+        super().__init__(logging.WARNING)
+        self.recording = recording
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.recording.warnings.append(record.getMessage())
+
+
+def run_program(
+    program: Path,
+    stack: str,
+    region: str,
+    network: Any,
+    preview: bool = True,
+    offline: bool = True,
+    project_root: Path | None = None,
+    extra_config: dict[str, str] | None = None,
+) -> Recording:
+    """Run `program` (the project's __main__.py) for one stack under the mock engine.
+
+    Args:
+        program: path of the Pulumi program.
+        stack: stack name (pulumi.get_stack()).
+        region: aws:region config value.
+        network: the raw `foundation:network` config object.
+        preview: True stands in for `pulumi preview`, False for `pulumi up`.
+        offline: skip the live quota and drift gates (the offline plan).
+        project_root: the folder holding stacks/ (default: the program's folder).
+        extra_config: more Pulumi config values (`aws:profile`, ...).
+    """
+    recording = Recording()
+    mocks = OfflineMocks(region)
+    logger = logging.getLogger(f"foundation.offline.mockrun.{stack}")
+    logger.propagate = False
+    logger.handlers = [_WarningCollector(recording)]
+    settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh Stack per run
+    pulumi.runtime.set_mocks(
+        mocks,
+        project="foundation",
+        stack=stack,
+        preview=preview,
+        monitor=RecordingMonitor(mocks, recording),
+        logger=logger,
+    )
+    pulumi.runtime.set_all_config({})
+    pulumi.runtime.set_all_config(
+        {"aws:region": region, "foundation:network": json.dumps(network), **(extra_config or {})}
+    )
+    previous = runtime.OFFLINE, runtime.PROJECT_ROOT
+    runtime.OFFLINE = offline
+    runtime.PROJECT_ROOT = project_root or program.parent
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def _run() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+
+    try:
+        _run()
+        root = settings.get_root_resource()
+        recording.exports = sorted(getattr(root, "outputs", {}))
+    finally:
+        runtime.OFFLINE, runtime.PROJECT_ROOT = previous
+        _collect_at_exit()
+    return recording
+
+
+_EXIT_COLLECT: list[bool] = []
+
+
+def _collect_at_exit() -> None:
+    """Collect once at interpreter exit: an event-loop error is printed otherwise.
+
+    (A collection after every run cost half a second on a 100-spoke stack.)
+    """
+    if not _EXIT_COLLECT:
+        _EXIT_COLLECT.append(True)
+        atexit.register(gc.collect)
