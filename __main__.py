@@ -8,7 +8,7 @@ from foundation import program
 
 prepared = program.load()
 plan = program.make_plan(prepared, resolve_availability_zones(prepared.spec))
-network = Network("network", plan)
+network = Network("network", plan, profile=program.aws_profile())
 
 pulumi.export("vpcIds", network.vpc_ids)
 pulumi.export("subnetIds", network.subnet_ids)

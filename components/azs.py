@@ -1,8 +1,9 @@
 """Resolving the stack's AZs through AWS (a provider invoke), in AZ-slot order.
 
 A count takes the first N available AZs that need no opt-in; an explicit list of names or
-AZ IDs is honoured in its order. Allocation is keyed by slot, so this mapping never
-renumbers anything.
+AZ IDs is honoured in its order. With spokes in other accounts the slots are the network
+account's AZ IDs (every account places its subnets by AZ ID: names differ per account).
+Allocation is keyed by slot, so this mapping never renumbers anything.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def resolve_availability_zones(spec: StackSpec) -> list[str]:
     )
     names = list(result.names)
     by_id = dict(zip(result.zone_ids, result.names, strict=False))
+    id_of = {name: zone for zone, name in by_id.items()}
     wanted = spec.network.availability_zones
     if isinstance(wanted, int):
         if len(names) < wanted:
@@ -37,7 +39,8 @@ def resolve_availability_zones(spec: StackSpec) -> list[str]:
                     )
                 )
             )
-        return names[:wanted]
+        chosen = names[:wanted]
+        return [id_of[n] for n in chosen] if spec.network.multi_account else chosen
     out = []
     for i, az in enumerate(wanted):
         name = by_id.get(az, az)
@@ -52,5 +55,5 @@ def resolve_availability_zones(spec: StackSpec) -> list[str]:
                     )
                 )
             )
-        out.append(name)
+        out.append(id_of[name] if spec.network.multi_account else name)
     return out

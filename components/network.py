@@ -7,9 +7,11 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from components.tags import tags
+from components.accounts import TransitShare, account_providers
+from components.tags import resource_name, tags
 from components.transit import SegmentRouting, TransitHub
-from components.vpc import HubVpc, SpokeVpc
+from components.vpc import HubVpc, SharedTransit, SpokeVpc
+from foundation.config.accounts import NETWORK
 from foundation.network.model import NetworkPlan
 
 FLOW_LOG_TRUST = {
@@ -48,29 +50,70 @@ class Network(pulumi.ComponentResource):
     transit_gateway_id: pulumi.Output[str]
     transit_route_table_ids: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, plan: NetworkPlan, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        plan: NetworkPlan,
+        opts: pulumi.ResourceOptions | None = None,
+        profile: str | None = None,
+    ):
         super().__init__("foundation:network:Network", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        role_arn: pulumi.Output[str] | None = None
-        if any(v.flow_log and v.flow_log.destination == "cloudwatch" for v in plan.vpcs):
-            role = aws.iam.Role(
-                "flow-logs-role",
-                assume_role_policy=json.dumps(FLOW_LOG_TRUST),
-                description="Lets VPC flow logs write to CloudWatch Logs",
-                tags=tags(plan.stack, "flow-logs-role"),
+        providers = account_providers(plan, profile, self)
+        network = providers.get(NETWORK)  # None: the stack's default provider
+        child = pulumi.ResourceOptions(parent=self, provider=network)
+        role_arns = {
+            account.name: self._flow_log_role(plan, account.name, providers.get(account.name))
+            for account in plan.accounts
+            if any(
+                v.flow_log and v.flow_log.destination == "cloudwatch"
+                for v in plan.vpcs_in(account.name)
+            )
+        }
+        transit = TransitHub("transit", plan.stack, plan.transit_gateway, opts=child)
+        share = (
+            TransitShare(
+                "share",
+                plan.stack,
+                plan.share,
+                transit.gateway.arn,
+                {a.name: str(a.id) for a in plan.accounts if a.name != NETWORK},
+                providers,
                 opts=child,
             )
-            aws.iam.RolePolicy(
-                "flow-logs-policy", role=role.id, policy=json.dumps(FLOW_LOG_WRITE), opts=child
+            if plan.share is not None
+            else None
+        )
+
+        def accept(
+            vpc: str, attachment: aws.ec2transitgateway.VpcAttachment
+        ) -> aws.ec2transitgateway.VpcAttachmentAccepter:
+            """The network account accepts a spoke account's attachment (auto-accept is off)."""
+            return aws.ec2transitgateway.VpcAttachmentAccepter(
+                resource_name(vpc, "accept"),
+                transit_gateway_attachment_id=attachment.id,
+                transit_gateway_default_route_table_association=False,
+                transit_gateway_default_route_table_propagation=False,
+                tags=tags(plan.stack, vpc),
+                opts=pulumi.ResourceOptions(parent=self, provider=network),
             )
-            role_arn = role.arn
-        transit = TransitHub("transit", plan.stack, plan.transit_gateway, opts=child)
-        hub = HubVpc("hub", plan, transit.transit_gateway_id, role_arn, opts=child)
+
+        hub = HubVpc("hub", plan, transit.transit_gateway_id, role_arns.get(NETWORK), opts=child)
         vpcs: list[HubVpc | SpokeVpc] = [hub]
-        vpcs += [
-            SpokeVpc(s.name, plan, s, transit.transit_gateway_id, role_arn, opts=child)
-            for s in plan.spokes
-        ]
+        for s in plan.spokes:
+            elsewhere = s.account != NETWORK and share is not None
+            vpcs.append(
+                SpokeVpc(
+                    s.name,
+                    plan,
+                    s,
+                    transit.transit_gateway_id,
+                    role_arns.get(s.account),
+                    opts=pulumi.ResourceOptions(parent=self, provider=providers.get(s.account)),
+                    shared=SharedTransit(share.ready[s.account], accept)
+                    if elsewhere and share is not None
+                    else None,
+                )
+            )
         SegmentRouting(
             "segments",
             plan.transit_gateway,
@@ -84,3 +127,24 @@ class Network(pulumi.ComponentResource):
         self.transit_gateway_id = transit.transit_gateway_id
         self.transit_route_table_ids = transit.route_table_ids
         self.register_outputs({"vpcIds": self.vpc_ids, "transitGatewayId": self.transit_gateway_id})
+
+    def _flow_log_role(
+        self, plan: NetworkPlan, account: str, provider: aws.Provider | None
+    ) -> pulumi.Output[str]:
+        """The role VPC flow logs assume, in the account of the VPCs it serves."""
+        name = "flow-logs-role" if account == NETWORK else f"flow-logs-role-{account}"
+        opts = pulumi.ResourceOptions(parent=self, provider=provider)
+        role = aws.iam.Role(
+            name,
+            assume_role_policy=json.dumps(FLOW_LOG_TRUST),
+            description="Lets VPC flow logs write to CloudWatch Logs",
+            tags=tags(plan.stack, name),
+            opts=opts,
+        )
+        aws.iam.RolePolicy(
+            name.replace("role", "policy"),
+            role=role.id,
+            policy=json.dumps(FLOW_LOG_WRITE),
+            opts=opts,
+        )
+        return role.arn

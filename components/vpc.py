@@ -8,11 +8,29 @@ every subnet is explicitly associated with its route table.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pulumi
 import pulumi_aws as aws
 
 from components.tags import resource_name, tags
 from foundation.network.model import NetworkPlan, RouteTable, Vpc
+
+
+class SharedTransit:
+    """How a spoke in another account reaches the shared TGW.
+
+    `ready`: what its attachment waits for (the RAM principal association); `accept`: makes
+    the network account's accepter for it.
+    """
+
+    def __init__(
+        self,
+        ready: Sequence[pulumi.Resource],
+        accept: Callable[[str, aws.ec2transitgateway.VpcAttachment], pulumi.CustomResource],
+    ):
+        self.ready = ready
+        self.accept = accept
 
 
 class _VpcBase(pulumi.ComponentResource):
@@ -29,6 +47,7 @@ class _VpcBase(pulumi.ComponentResource):
         vpc: Vpc,
         flow_log_role_arn: pulumi.Input[str] | None,
         transit_gateway_id: pulumi.Input[str],
+        shared: SharedTransit | None = None,
     ) -> None:
         self._plan = plan
         self.plan_vpc = vpc
@@ -58,7 +77,9 @@ class _VpcBase(pulumi.ComponentResource):
                 sub.name,
                 vpc_id=self.vpc.id,
                 cidr_block=sub.cidr,
-                availability_zone=sub.az,
+                # across accounts a slot is an AZ ID: the same name is another AZ elsewhere
+                availability_zone_id=sub.az if plan.az_ids else None,
+                availability_zone=None if plan.az_ids else sub.az,
                 map_public_ip_on_launch=vpc.map_public_ip_on_launch,
                 tags=self._tags(sub.name),
                 opts=child,
@@ -80,18 +101,37 @@ class _VpcBase(pulumi.ComponentResource):
                     route_table_id=rt.id,
                     opts=child,
                 )
-        self.attachment = aws.ec2transitgateway.VpcAttachment(
-            vpc.name,
-            transit_gateway_id=transit_gateway_id,
-            vpc_id=self.vpc.id,
-            subnet_ids=[self._subnets[s.name].id for s in vpc.subnets_of("transit")],
-            dns_support="enable",
-            transit_gateway_default_route_table_association=False,
-            transit_gateway_default_route_table_propagation=False,
-            tags=self._tags(vpc.name),
-            opts=child,
-        )
-        self.attachment_id = self.attachment.id
+        subnet_ids = [self._subnets[s.name].id for s in vpc.subnets_of("transit")]
+        self._tgw_depends: list[pulumi.Resource]
+        if shared is None:
+            self.attachment = aws.ec2transitgateway.VpcAttachment(
+                vpc.name,
+                transit_gateway_id=transit_gateway_id,
+                vpc_id=self.vpc.id,
+                subnet_ids=subnet_ids,
+                dns_support="enable",
+                transit_gateway_default_route_table_association=False,
+                transit_gateway_default_route_table_propagation=False,
+                tags=self._tags(vpc.name),
+                opts=child,
+            )
+            self.attachment_id = self.attachment.id
+            self._tgw_depends = [self.attachment]
+        else:
+            # On a shared TGW the default association/propagation flags belong to the
+            # accepter (network account): this side must not set them.
+            self.attachment = aws.ec2transitgateway.VpcAttachment(
+                vpc.name,
+                transit_gateway_id=transit_gateway_id,
+                vpc_id=self.vpc.id,
+                subnet_ids=subnet_ids,
+                dns_support="enable",
+                tags=self._tags(vpc.name),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(shared.ready)),
+            )
+            accepter = shared.accept(vpc.name, self.attachment)
+            self.attachment_id = accepter.id
+            self._tgw_depends = [self.attachment, accepter]
         self._transit_gateway_id = transit_gateway_id
         if vpc.flow_log is not None:
             self._flow_log(vpc, flow_log_role_arn, vpc_opts)
@@ -242,9 +282,10 @@ class SpokeVpc(_VpcBase):
         transit_gateway_id: pulumi.Input[str],
         flow_log_role_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        shared: SharedTransit | None = None,
     ):
         super().__init__("foundation:network:SpokeVpc", name, None, opts)
-        self._build_core(plan, vpc, flow_log_role_arn, transit_gateway_id)
+        self._build_core(plan, vpc, flow_log_role_arn, transit_gateway_id, shared)
         for table in vpc.route_tables:
-            self._routes(table, {}, [self.attachment])
+            self._routes(table, {}, self._tgw_depends)
         self.register_outputs(self._outputs())

@@ -102,6 +102,11 @@ def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
     return plan
 
 
+def aws_profile() -> str | None:
+    """The stack's `aws:profile`: explicit providers (other accounts) start from it too."""
+    return pulumi.Config("aws").get("profile")
+
+
 def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
     """Quota preflight, then the drift check, each per its configured mode."""
     from foundation.live.aws import Aws
@@ -116,4 +121,4 @@ def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
         raise _fail(exc) from None
 
 
-__all__ = ["Prepared", "load", "make_plan"]
+__all__ = ["Prepared", "aws_profile", "load", "make_plan"]

@@ -37,6 +37,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from foundation.config import regions
+from foundation.config.accounts import NETWORK, account_problems
 from foundation.errors import InputError, Problem
 from ipam.cidr import CidrError, parse_cidr
 
@@ -109,9 +110,26 @@ class HubSpec(_VpcSpec):
 
 
 class SpokeSpec(_VpcSpec):
-    """A workload VPC attached to the Transit Gateway in one segment."""
+    """A workload VPC attached to the Transit Gateway in one segment (and one account)."""
 
     segment: StrictStr
+    account: StrictStr = NETWORK
+
+
+class AccountSpec(_Model):
+    """An AWS account: its id, the role assumed to deploy there and to read it."""
+
+    id: StrictStr | StrictInt | None = None
+    role: StrictStr | None = None
+    read_role: StrictStr | None = None
+
+
+class ShareSpec(_Model):
+    """How the network account shares the Transit Gateway through AWS RAM."""
+
+    principals: list[StrictStr] | None = None
+    accept_invitations: StrictBool = False
+    allow_external_principals: StrictBool = False
 
 
 class SegmentSpec(_Model):
@@ -202,6 +220,13 @@ class NetworkSpec(_Model):
     drift: DriftSpec = DriftSpec()
     transit_gateway: TransitGatewaySpec = TransitGatewaySpec()
     production: StrictBool = False
+    accounts: dict[str, AccountSpec] = {}
+    share: ShareSpec | None = None
+
+    @property
+    def multi_account(self) -> bool:
+        """Whether some spoke lives outside the network account (AZ slots are then AZ IDs)."""
+        return any(s.account != NETWORK for s in self.spokes.values())
 
     @property
     def az_count(self) -> int:
@@ -263,7 +288,7 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
-UNION_BRANCHES = ("int", "list[str]", "function-after[_cidr(), str]")  # pydantic adds these
+UNION_BRANCHES = ("int", "str", "list[str]", "function-after[_cidr(), str]")  # pydantic adds these
 
 
 def _path(prefix: str, loc: tuple[Any, ...]) -> str:
@@ -399,6 +424,7 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
     if isinstance(hub, dict):
         problems += _tier_problems(hub.get("tiers"), f"{ROOT}.hub.tiers", source, hub=True)
     problems += _az_problems(raw.get("availabilityZones", 3), region, source)
+    problems += account_problems(raw, ROOT, source)
     return problems
 
 

@@ -17,14 +17,17 @@ from collections import Counter
 from dataclasses import replace
 from typing import TypedDict
 
+from foundation.config.accounts import NETWORK
 from foundation.config.spec import NetworkSpec, StackSpec
 from foundation.errors import InputError, Problem
 from foundation.network.model import (
+    Account,
     DefaultSecurityGroup,
     FlowLog,
     GatewayEndpoint,
     NatGateway,
     NetworkPlan,
+    RamShare,
     Route,
     RouteTable,
     RouteTarget,
@@ -209,7 +212,40 @@ def _spoke(spec: StackSpec, allocation: Allocation, azs: list[str], pool: str, n
         subnets=tuple(subnets),
         route_tables=tuple(tables),
         new=allocation.is_new(f"{spec.name}/{name}"),
+        account=net.spokes[name].account,
         **_common(spec, name, tables),
+    )
+
+
+def _accounts(net: NetworkSpec) -> tuple[Account, ...]:
+    """The network account first, then every account a spoke uses, by name."""
+    pin = net.accounts.get(NETWORK)
+    out = [Account(NETWORK, str(pin.id) if pin and pin.id is not None else None)]
+    used = sorted({s.account for s in net.spokes.values()} - {NETWORK})
+    for name in used:
+        a = net.accounts[name]
+        out.append(Account(name, str(a.id), a.role, a.read_role or a.role))
+    return tuple(out)
+
+
+def _share(spec: StackSpec, accounts: tuple[Account, ...]) -> RamShare | None:
+    """The RAM share of the TGW: with spokes in other accounts, or principals listed."""
+    net = spec.network
+    share = net.share
+    spoke_accounts = [a for a in accounts if a.name != NETWORK]
+    if not spoke_accounts and not (share and share.principals):
+        return None
+    principals = (
+        tuple(share.principals)
+        if share and share.principals
+        else tuple(sorted({str(a.id) for a in spoke_accounts}))
+    )
+    accept = bool(share and share.accept_invitations)
+    return RamShare(
+        name="tgw-share",
+        principals=principals,
+        allow_external_principals=bool(share and share.allow_external_principals),
+        accepters=tuple(a.name for a in spoke_accounts) if accept else (),
     )
 
 
@@ -217,7 +253,10 @@ def _transit(spec: StackSpec, vpcs: list[Vpc], pool: str) -> TransitGateway:
     net = spec.network
     reach = reachable_segments(net)
     attachments = tuple(
-        TgwAttachment(v.name, v.name, tuple(s.name for s in v.subnets_of("transit"))) for v in vpcs
+        TgwAttachment(
+            v.name, v.name, tuple(s.name for s in v.subnets_of("transit")), account=v.account
+        )
+        for v in vpcs
     )
     spokes = [v for v in vpcs if v.role == "spoke"]
     tables = []
@@ -280,7 +319,7 @@ def build_plan(
     Args:
         spec: the validated stack.
         allocation: its CIDRs (every slot 0..len(azs)-1 must be allocated).
-        azs: AZ names (or IDs) in slot order.
+        azs: AZ names (or IDs) in slot order; AZ IDs when spokes live in other accounts.
         pool: the pool CIDR (blackholed at the TGW, routed back from the hub).
         pool_allocatable: addresses of the pool less reserved ranges.
         pool_allocated: addresses of the pool allocated to VPCs (all stacks).
@@ -292,6 +331,7 @@ def build_plan(
     segments = tuple(
         Segment(n, tuple(s.connects_to), s.isolated) for n, s in sorted(net.segments.items())
     )
+    accounts = _accounts(net)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -308,6 +348,9 @@ def build_plan(
         quota_headroom=net.quotas.headroom,
         pool_allocatable=pool_allocatable,
         pool_allocated=pool_allocated,
+        accounts=accounts,
+        share=_share(spec, accounts),
+        az_ids=net.multi_account,
     )
 
 

@@ -106,6 +106,26 @@ class DefaultSecurityGroup:
 
 
 @dataclass(frozen=True)
+class Account:
+    """An AWS account of the stack (DESIGN §3.8); `network` is the stack's own account."""
+
+    name: str
+    id: str | None = None  # for `network`: the pin, when given
+    role: str | None = None  # assumed to deploy (None for the network account)
+    read_role: str | None = None  # assumed by quotas and drift (default: role)
+
+
+@dataclass(frozen=True)
+class RamShare:
+    """The RAM share of the Transit Gateway with the spoke accounts (network account side)."""
+
+    name: str
+    principals: tuple[str, ...]
+    allow_external_principals: bool = False
+    accepters: tuple[str, ...] = ()  # spoke accounts that accept an invitation
+
+
+@dataclass(frozen=True)
 class Vpc:
     """A hub or spoke VPC and everything inside it."""
 
@@ -124,6 +144,7 @@ class Vpc:
     default_security_group: DefaultSecurityGroup | None = None
     map_public_ip_on_launch: bool = False
     new: bool = False
+    account: str = "network"
 
     def subnets_of(self, tier: str) -> tuple[Subnet, ...]:
         """Subnets of one tier, in AZ-slot order."""
@@ -145,6 +166,12 @@ class TgwAttachment:
     name: str
     vpc: str
     subnets: tuple[str, ...]
+    account: str = "network"  # a spoke account's attachment is accepted in the network account
+
+    @property
+    def cross_account(self) -> bool:
+        """Whether the attachment is created in a spoke account and accepted here."""
+        return self.account != "network"
 
 
 @dataclass(frozen=True)
@@ -216,6 +243,17 @@ class NetworkPlan:
     quota_headroom: float = 0.15
     pool_allocatable: int = 0
     pool_allocated: int = 0
+    accounts: tuple[Account, ...] = (Account("network"),)
+    share: RamShare | None = None
+    az_ids: bool = False  # slots are AZ IDs (spokes in other accounts), subnets placed by ID
+
+    def account(self, name: str) -> Account:
+        """An account by name."""
+        return next(a for a in self.accounts if a.name == name)
+
+    def vpcs_in(self, account: str) -> tuple[Vpc, ...]:
+        """The VPCs created in one account."""
+        return tuple(v for v in self.vpcs if v.account == account)
 
     @property
     def hub(self) -> Vpc:

@@ -14,9 +14,17 @@ from ipam.lock import read_lock
 
 
 def offline_azs(spec: StackSpec) -> list[str]:
-    """AZs as an offline plan shows them: `<region>a..` for a count, the given list otherwise."""
+    """AZs as an offline plan shows them: `<region>a..` for a count, the given list otherwise.
+
+    With spokes in other accounts, slots are AZ IDs (names map differently per account):
+    a count takes the Region catalogue's first AZ IDs.
+    """
     azs = spec.network.availability_zones
-    return regions.offline_az_names(spec.region, azs) if isinstance(azs, int) else list(azs)
+    if not isinstance(azs, int):
+        return list(azs)
+    if spec.network.multi_account:
+        return list(regions.catalogue()[spec.region][:azs])
+    return regions.offline_az_names(spec.region, azs)
 
 
 def read_only_plan(workspace: Workspace, stack: str) -> tuple[StackSpec, NetworkPlan]:

@@ -38,6 +38,16 @@ class Registration:
     parent: str
     inputs: dict[str, Any]
     custom: bool
+    provider: str = ""  # `<provider urn>::<id>`; empty: the stack's default provider
+    dependencies: tuple[str, ...] = ()  # URNs it waits for (depends_on and inputs)
+
+
+def provider_input(provider: Registration, key: str) -> Any:
+    """A provider's input: Pulumi sends provider config values JSON-encoded."""
+    value = provider.inputs.get(key)
+    if isinstance(value, str) and value[:1] in "[{":
+        return json.loads(value)
+    return value
 
 
 @dataclass
@@ -56,6 +66,32 @@ class Recording:
     def by_type(self) -> dict[str, int]:
         """Count of cloud resources per Pulumi type, sorted by type."""
         return dict(sorted(Counter(r.type for r in self.custom).items()))
+
+    def provider_of(self, resource: Registration) -> Registration | None:
+        """The explicit provider a resource was registered with (None: the default one)."""
+        urn = resource.provider.rsplit("::", 1)[0] if resource.provider else ""
+        return next((r for r in self.resources if r.urn == urn), None)
+
+    def by_account(self, ids: dict[str, str], default: str = "network") -> dict[str, int]:
+        """Count of cloud resources per account: the account of each resource's provider.
+
+        Args:
+            ids: account id -> account name (a provider names its account in
+                `allowedAccountIds`); a provider resource counts in the account it reaches.
+            default: the account of the stack's default provider.
+        """
+
+        def account(r: Registration | None) -> str:
+            if r is None:
+                return default
+            allowed = provider_input(r, "allowedAccountIds") or []
+            return ids.get(str(allowed[0]), default) if allowed else default
+
+        counts: Counter[str] = Counter(
+            account(r if r.type.startswith("pulumi:providers:") else self.provider_of(r))
+            for r in self.custom
+        )
+        return dict(sorted(counts.items()))
 
     def by_component(self) -> dict[str, int]:
         """Count of cloud resources per owning component (`SpokeVpc payments`)."""
@@ -118,6 +154,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     inputs=rpc.deserialize_properties(request.object),
                     custom=bool(request.custom),
+                    provider=request.provider,
+                    dependencies=tuple(request.dependencies),
                 )
             )
         return response

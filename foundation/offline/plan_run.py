@@ -17,8 +17,7 @@ from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
 from foundation.config.yamlio import load_yaml
 from foundation.errors import FoundationError, InputError, Problem
-from foundation.live.quotas.decide import QuotaRow, decide, quota_findings
-from foundation.live.quotas.planned import planned_usage
+from foundation.live.quotas.decide import QuotaRow, decide_per_account, quota_findings
 from foundation.network.analysis import policy, reachability
 from foundation.network.analysis.findings import sort_findings
 from foundation.network.analysis.routing import Router
@@ -68,9 +67,9 @@ def build_report(
     if live_quotas is not None:
         quotas, live = live_quotas(spec, plan), True
     else:
-        quotas, live = decide(planned_usage(plan), {}, {}, spec.network.quotas.headroom), False
+        quotas, live = decide_per_account(plan, {}, {}, spec.network.quotas.headroom), False
     findings += quota_findings(quotas, live=live)
-    resources = mock_resources(workspace, spec)
+    resources = mock_resources(workspace, spec, plan)
     return PlanReport(
         plan=plan,
         findings=tuple(sort_findings(findings)),
@@ -86,7 +85,7 @@ def build_report(
     )
 
 
-def mock_resources(workspace: Workspace, spec: StackSpec) -> Resources:
+def mock_resources(workspace: Workspace, spec: StackSpec, plan: NetworkPlan) -> Resources:
     """Run the real program under the mock engine (as `pulumi preview`) and count resources."""
     config = load_yaml(workspace.stack_path(spec.name))["config"]
     try:
@@ -106,4 +105,5 @@ def mock_resources(workspace: Workspace, spec: StackSpec) -> Resources:
         by_type=recording.by_type(),
         by_component=recording.by_component(),
         exports=tuple(recording.exports),
+        by_account=recording.by_account({str(a.id): a.name for a in plan.accounts if a.id}),
     )

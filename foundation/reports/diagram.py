@@ -12,7 +12,13 @@ def _id(*parts: str) -> str:
 
 
 def topology(plan: NetworkPlan, detail: bool = True) -> str:
-    """A Mermaid `flowchart LR` of the plan (spoke boxes summarised when detail is False)."""
+    """A Mermaid `flowchart LR` of the plan (spoke boxes summarised when detail is False).
+
+    With spokes in other accounts the diagram is grouped by account (DESIGN §3.8) and each
+    spoke's link to the Transit Gateway is labelled with its segment.
+    """
+    if plan.share is not None:
+        return _by_account(plan, detail)
     hub = plan.hub
     lines = ["flowchart LR", '  internet(("Internet"))']
     lines.append(f'  subgraph {_id("hub")}["hub {hub.cidr}"]')
@@ -49,3 +55,40 @@ def topology(plan: NetworkPlan, detail: bool = True) -> str:
                 drawn.add(pair)
                 lines.append(f'  {_id("seg", pair[0])} -.-|"connected"| {_id("seg", pair[1])}')
     return "\n".join(lines)
+
+
+def _hub_lines(plan: NetworkPlan, indent: str) -> list[str]:
+    hub = plan.hub
+    lines = [f'{indent}subgraph {_id("hub")}["hub {hub.cidr}"]', f'{indent}  {_id("igw")}["IGW"]']
+    lines += [f'{indent}  {_id(n.name)}["{n.name}<br/>{n.az}"]' for n in hub.nat_gateways]
+    return [*lines, f"{indent}end"]
+
+
+def _by_account(plan: NetworkPlan, detail: bool) -> str:
+    """The topology with one subgraph per account (the network account holds hub and TGW)."""
+    tables = len(plan.transit_gateway.route_tables)
+    lines = ["flowchart LR", '  internet(("Internet"))']
+    links: list[str] = []
+    for account in plan.accounts:
+        label = f"account {account.name}" + (f" ({account.id})" if account.id else "")
+        lines.append(f'  subgraph {_id("acct", account.name)}["{label}"]')
+        if account.name == "network":
+            lines += _hub_lines(plan, "    ")
+            lines.append(f'    {_id("tgw")}{{{{"Transit Gateway<br/>{tables} route tables"}}}}')
+        spokes = [s for s in plan.spokes if s.account == account.name]
+        if detail or len(spokes) <= 8:
+            for s in spokes:
+                lines.append(f'    {_id("vpc", s.name)}["{s.name}<br/>{s.cidr}"]')
+                links.append(f'  {_id("vpc", s.name)} ---|"{s.segment}"| {_id("tgw")}')
+        else:
+            for seg in plan.segments:
+                n = sum(1 for s in spokes if s.segment == seg.name)
+                if n:
+                    node = _id("vpc", account.name, seg.name, "all")
+                    lines.append(f'    {node}["{n} spokes"]')
+                    links.append(f'  {node} ---|"{seg.name}"| {_id("tgw")}')
+        lines.append("  end")
+    lines.append(f"  internet --- {_id('igw')}")
+    lines += [f"  {_id('igw')} --- {_id(n.name)}" for n in plan.hub.nat_gateways]
+    lines.append(f'  {_id("hub")} ---|"hub table"| {_id("tgw")}')
+    return "\n".join(lines + links)

@@ -62,6 +62,7 @@ def _vpc(v: Vpc) -> dict[str, Any]:
             {"name": e.name, "service": e.service, "routeTables": list(e.route_tables)}
             for e in v.endpoints
         ],
+        "account": v.account,
         "defaultSecurityGroup": None
         if v.default_security_group is None
         else {
@@ -86,6 +87,8 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "utilisation": round(plan.pool_utilisation, 4),
         },
         "availabilityZones": list(plan.availability_zones),
+        "availabilityZoneIds": plan.az_ids,
+        "accounts": [{"name": a.name, "id": a.id} for a in plan.accounts],
         "egress": plan.egress,
         "vpcs": [_vpc(v) for v in plan.vpcs],
         "transitGateway": {
@@ -95,8 +98,16 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "defaultRouteTableAssociation": tgw.default_route_table_association,
             "defaultRouteTablePropagation": tgw.default_route_table_propagation,
             "attachments": [
-                {"name": a.name, "vpc": a.vpc, "subnets": list(a.subnets)} for a in tgw.attachments
+                {"name": a.name, "vpc": a.vpc, "subnets": list(a.subnets), "account": a.account}
+                for a in tgw.attachments
             ],
+            "share": None
+            if plan.share is None
+            else {
+                "principals": list(plan.share.principals),
+                "acceptInvitations": bool(plan.share.accepters),
+                "allowExternalPrincipals": plan.share.allow_external_principals,
+            },
             "routeTables": [
                 {
                     "name": t.name,
@@ -152,6 +163,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "total": report.resources.total,
             "byType": report.resources.by_type,
             "byComponent": report.resources.by_component,
+            "byAccount": report.resources.by_account,
             "exports": list(report.resources.exports),
         },
     }

@@ -18,6 +18,7 @@ class Resources:
     by_type: dict[str, int]
     by_component: dict[str, int]
     exports: tuple[str, ...] = ()
+    by_account: dict[str, int] = field(default_factory=dict)  # the account of each provider
 
 
 @dataclass(frozen=True)

@@ -113,15 +113,21 @@ def render_text(report: PlanReport) -> str:
         )
     )
     console.print()
+    accounts = doc["transitGateway"]["share"] is not None
     console.print("VPCs")
     console.print(
         _table(
-            ["VPC", "role", "segment", "CIDR", "AZ slots", "subnets", "usable"],
+            [
+                *("VPC", "role", "segment"),
+                *(["account"] if accounts else []),
+                *("CIDR", "AZ slots", "subnets", "usable"),
+            ],
             [
                 [
                     v["name"] + (" *" if v["new"] else ""),
                     v["role"],
                     v["segment"] or "-",
+                    *([v["account"]] if accounts else []),
                     v["cidr"],
                     v["azSlots"],
                     len(v["subnets"]),
@@ -132,6 +138,17 @@ def render_text(report: PlanReport) -> str:
         )
     )
     console.print()
+    if accounts:
+        share = doc["transitGateway"]["share"]
+        ids = ", ".join(f"{a['name']} {a['id'] or '(not pinned)'}" for a in doc["accounts"])
+        console.print(f"Accounts: {ids}")
+        console.print(
+            "RAM share of the Transit Gateway with: "
+            + ", ".join(share["principals"])
+            + (" (invitations accepted)" if share["acceptInvitations"] else "")
+            + (" (external principals allowed)" if share["allowExternalPrincipals"] else "")
+        )
+        console.print()
     console.print("Subnets")
     console.print(
         _table(
@@ -187,6 +204,10 @@ def render_text(report: PlanReport) -> str:
     console.print(
         _table(["type", "count"], [[t, n] for t, n in doc["resources"]["byType"].items()])
     )
+    if accounts:
+        console.print()
+        console.print("By account")
+        console.print(_table(["account", "resources"], list(doc["resources"]["byAccount"].items())))
     console.print()
     console.print("By component")
     console.print(

@@ -11,11 +11,12 @@ Each quota is reported at its tightest scope (the VPC, AZ or table closest to it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from foundation.live.quotas.catalog import QuotaDef, catalog
-from foundation.live.quotas.planned import Usage
+from foundation.live.quotas.planned import Usage, planned_usage
 from foundation.network.analysis.findings import Finding
+from foundation.network.model import NetworkPlan
 
 STATUS_ORDER = {"fail": 0, "warn": 1, "ok": 2}
 
@@ -43,6 +44,7 @@ class QuotaRow:
     limit_source: str
     adjustable: bool
     status: str
+    account: str = "network"  # quotas are per account and Region (DESIGN §3.8)
 
     def to_dict(self) -> dict[str, object]:
         """The row as reports write it in JSON."""
@@ -58,6 +60,7 @@ class QuotaRow:
             "limitSource": self.limit_source,
             "adjustable": self.adjustable,
             "status": self.status,
+            "account": self.account,
         }
 
 
@@ -73,8 +76,12 @@ def decide(
     limits: Mapping[str, Limit],
     headroom: float,
     fallback_source: str = "aws-default",
+    skip_uncounted: bool = False,
 ) -> list[QuotaRow]:
     """A row per quota, at the scope closest to (or furthest over) its limit.
+
+    With `skip_uncounted`, quotas nothing here counts (a spoke account has no Transit
+    Gateway) get no row.
 
     Quotas missing from `limits` use the catalogue's AWS default, labelled
     `fallback_source` (offline: `aws-default`; live, after Service Quotas failed:
@@ -83,6 +90,8 @@ def decide(
     rows = []
     for quota in catalog():
         limit = limits.get(quota.code, Limit(quota.default, fallback_source))
+        if skip_uncounted and quota.counts not in planned:
+            continue
         plan_by_scope = planned.get(quota.counts, {})
         have_by_scope = existing.get(quota.counts, {})
         scopes = sorted(set(plan_by_scope) | set(have_by_scope)) or ["-"]
@@ -121,6 +130,38 @@ def decide(
     return rows
 
 
+def decide_per_account(
+    plan: NetworkPlan,
+    existing: Mapping[str, Usage],
+    limits: Mapping[str, Mapping[str, Limit]],
+    headroom: float,
+    fallback_source: str = "aws-default",
+) -> list[QuotaRow]:
+    """The rows of every account of the plan: each account's usage against its own limits.
+
+    Args:
+        plan: the network plan (its accounts and the VPCs in each).
+        existing: account name -> live usage not of this stack ({} offline).
+        limits: account name -> its limits ({} offline: AWS defaults).
+        headroom: the configured headroom.
+        fallback_source: the label of catalogue defaults.
+    """
+    rows: list[QuotaRow] = []
+    for account in plan.accounts:
+        rows += [
+            replace(row, account=account.name)
+            for row in decide(
+                planned_usage(plan, account.name),
+                existing.get(account.name, {}),
+                limits.get(account.name, {}),
+                headroom,
+                fallback_source,
+                skip_uncounted=account.name != "network",
+            )
+        ]
+    return rows
+
+
 def quota_findings(rows: list[QuotaRow], live: bool) -> list[Finding]:
     """Findings for rows over the limit or inside the headroom.
 
@@ -149,5 +190,6 @@ def quota_findings(rows: list[QuotaRow], live: bool) -> list[Finding]:
             message = f"{r.name}: {what} leaves less than the headroom"
             if r.failover:
                 message += f" (+{r.failover} to survive losing an AZ)"
-        out.append(Finding(f"QUOTA.{r.code}", severity, r.scope, message, fix))  # type: ignore[arg-type]
+        subject = r.scope if r.account == "network" else f"{r.account}/{r.scope}"
+        out.append(Finding(f"QUOTA.{r.code}", severity, subject, message, fix))  # type: ignore[arg-type]
     return out

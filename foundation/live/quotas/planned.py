@@ -9,32 +9,41 @@ from foundation.network.model import NetworkPlan
 Usage = dict[str, dict[str, int]]  # counter -> scope id -> count
 
 
-def planned_usage(plan: NetworkPlan) -> Usage:
-    """Planned count of every counter per scope id (region name, AZ, VPC, table, TGW)."""
+def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
+    """Planned count of every counter per scope id (region name, AZ, VPC, table, TGW).
+
+    Only what is created in `account` counts: the Transit Gateway and its tables in the
+    network account, each VPC in its own account (DESIGN §3.8).
+    """
     region, tgw = plan.region, plan.transit_gateway
-    nats = Counter(n.az for n in plan.hub.nat_gateways)
+    vpcs = plan.vpcs_in(account)
+    nats = Counter(n.az for v in vpcs for n in v.nat_gateways)
     endpoint_routes: Counter[str] = Counter(
-        t for v in plan.vpcs for e in v.endpoints for t in e.route_tables
+        t for v in vpcs for e in v.endpoints for t in e.route_tables
     )
-    return {
-        "vpcs": {region: len(plan.vpcs)},
-        "internet-gateways": {region: sum(1 for v in plan.vpcs if v.internet_gateway)},
-        "elastic-ips": {region: sum(len(v.nat_gateways) for v in plan.vpcs)},
+    usage: Usage = {
+        "vpcs": {region: len(vpcs)},
+        "internet-gateways": {region: sum(1 for v in vpcs if v.internet_gateway)},
+        "elastic-ips": {region: sum(len(v.nat_gateways) for v in vpcs)},
         "nat-gateways": {az: nats.get(az, 0) for az in plan.availability_zones},
-        "gateway-endpoints": {region: sum(len(v.endpoints) for v in plan.vpcs)},
-        "security-groups": {region: len(plan.vpcs)},
-        "subnets": {v.name: len(v.subnets) for v in plan.vpcs},
-        "cidr-blocks": {v.name: 1 for v in plan.vpcs},
-        "route-tables": {v.name: len(v.route_tables) + 1 for v in plan.vpcs},  # + main table
-        "network-acls": {v.name: 1 for v in plan.vpcs},  # the default NACL
+        "gateway-endpoints": {region: sum(len(v.endpoints) for v in vpcs)},
+        "security-groups": {region: len(vpcs)},
+        "subnets": {v.name: len(v.subnets) for v in vpcs},
+        "cidr-blocks": {v.name: 1 for v in vpcs},
+        "route-tables": {v.name: len(v.route_tables) + 1 for v in vpcs},  # + main table
+        "network-acls": {v.name: 1 for v in vpcs},  # the default NACL
         "routes": {
             t.name: len(t.routes) + endpoint_routes.get(t.name, 0)
-            for v in plan.vpcs
+            for v in vpcs
             for t in v.route_tables
         },
-        "transit-gateways": {region: 1},
-        "tgw-attachments": {tgw.name: len(tgw.attachments)},
-        "tgw-route-tables": {tgw.name: len(tgw.route_tables)},
-        "tgw-static-routes": {tgw.name: sum(len(t.static_routes) for t in tgw.route_tables)},
-        "tgw-per-vpc": {v.name: 1 for v in plan.vpcs},
+        "tgw-per-vpc": {v.name: 1 for v in vpcs},
     }
+    if account == "network":
+        usage |= {
+            "transit-gateways": {region: 1},
+            "tgw-attachments": {tgw.name: len(tgw.attachments)},
+            "tgw-route-tables": {tgw.name: len(tgw.route_tables)},
+            "tgw-static-routes": {tgw.name: sum(len(t.static_routes) for t in tgw.route_tables)},
+        }
+    return usage
