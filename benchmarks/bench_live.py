@@ -28,6 +28,7 @@ from foundation.network.stack_plan import read_only_plan  # noqa: E402
 from tests.moto_deploy import deploy, record_stack  # noqa: E402
 
 SIZES = (1, 10, 100)
+EMPTY = Path(tempfile.gettempdir()) / "foundation-empty-aws-config"  # /dev/null may be a file
 
 
 def _server() -> tuple[object, str]:
@@ -42,14 +43,15 @@ def _server() -> tuple[object, str]:
 
 def run() -> list[dict[str, float]]:
     """Deploy each size into a fresh moto account and measure both checks."""
+    EMPTY.write_text("")
     server, url = _server()
     os.environ.update(
         AWS_ENDPOINT_URL=url,
         AWS_ACCESS_KEY_ID="bench",
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE="/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+        AWS_CONFIG_FILE=str(EMPTY),
+        AWS_SHARED_CREDENTIALS_FILE=str(EMPTY),
     )
     os.environ.pop("AWS_PROFILE", None)
     rows = []

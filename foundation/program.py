@@ -109,14 +109,19 @@ def aws_profile() -> str | None:
 
 def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
     """Quota preflight, then the drift check, each per its configured mode."""
+    from foundation.live.accounts import open_accounts
     from foundation.live.aws import Aws
     from foundation.live.drift.gate import drift_gate
     from foundation.live.quotas.gate import quota_gate
 
+    if spec.network.quotas.mode == "off" and spec.network.drift.mode == "off":
+        return  # no AWS call at all (the provider's allowed_account_ids still pins)
     try:
-        profile = pulumi.Config("aws").get("profile")  # the account the provider deploys to
-        quota_gate(spec, plan, Aws(spec.region, profile=profile))
-        drift_gate(spec, plan, Aws(spec.region, profile=profile))
+        # the account the provider deploys to; the pin is checked first, then each
+        # spoke account is opened through its read role, once for both gates
+        sessions = open_accounts(spec, plan, Aws(spec.region, profile=aws_profile()))
+        quota_gate(spec, plan, sessions)
+        drift_gate(spec, plan, sessions)
     except FoundationError as exc:
         raise _fail(exc) from None
 

@@ -77,8 +77,12 @@ def moto_server() -> str:
 
 
 @pytest.fixture
-def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
+def aws(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+):
     """An empty moto account in us-east-1; returns a boto3 EC2 client for test set-up."""
+    empty = tmp_path_factory.mktemp("aws") / "empty"  # not /dev/null: it is not always a device
+    empty.write_text("")
     import urllib.request
 
     import boto3
@@ -93,8 +97,8 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
     }.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):

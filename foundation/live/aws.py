@@ -7,7 +7,8 @@
   clear AwsError (exit 2). botocore's own retries are off: it would also retry HTTP 500,
   which Service Quotas answers for quotas it cannot serve, and our fallbacks must be fast.
 - Read-only by construction: any operation that is not Describe*/Get*/List*/Search* is
-  refused before it is sent.
+  refused before it is sent; the one exception is sts:AssumeRole, which reads another
+  account through its read-only role (DESIGN §3.8).
 - Every API call is counted (`api_calls`), and tests can attach botocore event hooks
   (`EVENT_HOOKS`) to count calls or inject faults without patching.
 """
@@ -36,6 +37,7 @@ from botocore.exceptions import (
 from foundation.errors import AwsError
 
 READ_PREFIXES = ("Describe", "Get", "List", "Search")
+ALSO_ALLOWED = {"AssumeRole"}  # temporary credentials of a spoke account's read-only role
 THROTTLING = {
     "Throttling",
     "ThrottlingException",
@@ -73,7 +75,7 @@ POLICY: RetryPolicy = DEFAULT_POLICY  # tests shorten the delays in-process
 
 def _read_only_guard(model: Any, **_: Any) -> None:
     name = model.name
-    if not name.startswith(READ_PREFIXES):
+    if not name.startswith(READ_PREFIXES) and name not in ALSO_ALLOWED:
         raise AwsError.single(
             "aws",
             name,
@@ -92,6 +94,17 @@ class Aws:
     api_calls: int = 0
     _clients: dict[str, Any] = field(default_factory=dict)
     _session: Any = None
+    parent: Aws | None = None  # calls made in another account also count here
+
+    def assumed(self, credentials: dict[str, Any]) -> Aws:
+        """Clients for another account, from sts:AssumeRole credentials; calls count here too."""
+        session = boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=self.region,
+        )
+        return Aws(self.region, policy=self.policy, _session=session, parent=self)
 
     def client(self, service: str) -> Any:
         """A cached client for one service."""
@@ -125,7 +138,10 @@ class Aws:
         return self._clients[service]
 
     def _count(self, **_: Any) -> None:
-        self.api_calls += 1
+        account: Aws | None = self
+        while account is not None:
+            account.api_calls += 1
+            account = account.parent
 
     @staticmethod
     def _guard(model: Any, **kwargs: Any) -> None:

@@ -21,6 +21,18 @@ HEADERS = [
 ]
 
 
+def _multi(rows: list[QuotaRow]) -> bool:
+    return any(r.account != "network" for r in rows)
+
+
+def _headers(rows: list[QuotaRow]) -> list[str]:
+    return ["account", *HEADERS] if _multi(rows) else HEADERS
+
+
+def _row(r: QuotaRow, rows: list[QuotaRow]) -> list[str]:
+    return [r.account, *_cells(r)] if _multi(rows) else _cells(r)
+
+
 def _cells(r: QuotaRow) -> list[str]:
     return [
         r.status,
@@ -38,8 +50,9 @@ def _cells(r: QuotaRow) -> list[str]:
 
 def quota_table_text(rows: list[QuotaRow]) -> str:
     """A plain aligned table, widest cell per column (never truncated)."""
-    cells = [HEADERS] + [_cells(r) for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(HEADERS))]
+    headers = _headers(rows)
+    cells = [headers] + [_row(r, rows) for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
@@ -76,10 +89,10 @@ def render_quotas(
         out = [
             f"## Quotas: `{stack}` ({region}): **{status}**",
             "",
-            "| " + " | ".join(HEADERS) + " |",
-            "|" + "---|" * len(HEADERS),
+            "| " + " | ".join(_headers(rows)) + " |",
+            "|" + "---|" * len(_headers(rows)),
         ]
-        out += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
+        out += ["| " + " | ".join(_row(r, rows)) + " |" for r in rows]
         out += [
             "",
             *(

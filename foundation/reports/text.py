@@ -173,6 +173,7 @@ def render_text(report: PlanReport) -> str:
     console.print(
         _table(
             [
+                *(["account"] if accounts else []),
                 "quota",
                 "code",
                 "scope",
@@ -185,6 +186,7 @@ def render_text(report: PlanReport) -> str:
             ],
             [
                 [
+                    *([q["account"]] if accounts else []),
                     q["name"],
                     q["code"],
                     q["scope"],

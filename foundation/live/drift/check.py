@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from foundation.config.spec import StackSpec
-from foundation.live.account import resolve_live_azs
+from foundation.live.accounts import Sessions, as_sessions, resolve_account_azs
 from foundation.live.aws import Aws
 from foundation.live.drift.diff import diff, ignored
 from foundation.live.drift.expected import expected_items
@@ -13,14 +13,16 @@ from foundation.network.build import with_azs
 from foundation.network.model import NetworkPlan
 
 
-def check_drift(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> DriftResult:
-    """Compare the live network with the plan (read-only)."""
-    aws = aws or Aws(spec.region)
-    plan = with_azs(plan, resolve_live_azs(aws, spec))
+def check_drift(
+    spec: StackSpec, plan: NetworkPlan, aws: Aws | Sessions | None = None
+) -> DriftResult:
+    """Compare the live network with the plan (read-only), each account through its role."""
+    sessions = as_sessions(spec, plan, aws)
+    plan = with_azs(plan, resolve_account_azs(sessions, spec))
     cidrs = {v.cidr for v in plan.vpcs}
-    live = observe(aws, spec.name, plan.pool_cidr, cidrs)
+    live = observe(sessions, spec.name, plan.pool_cidr, cidrs)
     if not live.deployed:
-        return DriftResult(spec.name, "not-deployed", (), aws.api_calls)
+        return DriftResult(spec.name, "not-deployed", (), sessions.api_calls)
     everything = diff(spec.name, expected_items(plan), live.items)
     rules = list(spec.network.drift.ignore)
     kept = tuple(f for f in everything if not ignored(f, rules))
@@ -28,6 +30,6 @@ def check_drift(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> D
         spec.name,
         "drift" if kept else "clean",
         kept,
-        aws.api_calls,
+        sessions.api_calls,
         ignored=len(everything) - len(kept),
     )

@@ -57,6 +57,7 @@ def diff(
                     "present",
                     "absent",
                     _severity(want.type, ""),
+                    account=want.account,
                 )
             )
             continue
@@ -72,6 +73,7 @@ def diff(
                         value,
                         actual,
                         _severity(want.type, attr),
+                        account=want.account,
                     )
                 )
         if want.type in TAGGABLE:
@@ -86,6 +88,7 @@ def diff(
                         name_tag,
                         have.tags.get("Name", ""),
                         "low",
+                        account=want.account,
                     )
                 )
     for key, have in sorted(observed.items()):
@@ -101,6 +104,7 @@ def diff(
                     "present",
                     _severity(have.type, ""),
                     hand_made,
+                    account=have.account,
                 )
             )
     return findings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from foundation.live.drift.model import Item
 from foundation.network.model import NetworkPlan
 
@@ -29,6 +31,7 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
     """Every resource the plan creates, with the attributes drift compares."""
     items: list[Item] = []
     for v in plan.vpcs:
+        first = len(items)
         items.append(Item("vpc", v.name, {"cidr": v.cidr}))
         for s in v.subnets:
             items.append(
@@ -38,7 +41,7 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
                     {
                         "vpc": v.name,
                         "cidr": s.cidr,
-                        "az": s.az,
+                        ("azId" if plan.az_ids else "az"): s.az,
                         "routeTable": s.route_table,
                         "mapPublicIpOnLaunch": str(v.map_public_ip_on_launch).lower(),
                     },
@@ -93,6 +96,7 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
                     },
                 )
             )
+        items[first:] = [replace(i, account=v.account) for i in items[first:]]
     tgw = plan.transit_gateway
     items.append(
         Item(
@@ -111,7 +115,12 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
     )
     for a in tgw.attachments:
         items.append(
-            Item("tgw-attachment", a.name, {"vpc": a.vpc, "subnets": ",".join(sorted(a.subnets))})
+            Item(
+                "tgw-attachment",
+                a.name,
+                {"vpc": a.vpc, "subnets": ",".join(sorted(a.subnets))},
+                account=a.account,
+            )
         )
     for table in tgw.route_tables:
         items.append(Item("tgw-route-table", table.name, {}))

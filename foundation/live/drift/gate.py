@@ -14,12 +14,13 @@ import pulumi
 
 from foundation.config.spec import StackSpec
 from foundation.errors import FoundationError, Problem
+from foundation.live.accounts import Sessions
 from foundation.live.aws import Aws
 from foundation.live.drift.check import check_drift
 from foundation.network.model import NetworkPlan
 
 
-def drift_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> None:
+def drift_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | Sessions | None = None) -> None:
     """Run the drift check per `drift.mode`.
 
     Raises:
@@ -37,7 +38,8 @@ def drift_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> No
             [
                 Problem(
                     "drift",
-                    f"{f.resource_type} {f.name}",
+                    f"{f.resource_type} {f.name}"
+                    + ("" if f.account == "network" else f" (account {f.account})"),
                     f"{f.severity} unmanaged drift: present live, not in the plan",
                     "remove it by hand, add it to the stack config, or accept it in drift.ignore",
                 )

@@ -25,6 +25,7 @@ class Item:
     tags: dict[str, str] = field(default_factory=dict)
     tagged: bool = True
     producible: bool = True
+    account: str = "network"  # the account it lives in (DESIGN §3.8)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class DriftFinding:
     actual: str
     severity: Severity
     hand_made: bool = False  # no config change could explain it (blocks the fail gate)
+    account: str = "network"  # the account the resource lives in
 
     def to_dict(self) -> dict[str, object]:
         """The finding as the drift report and the webhook write it in JSON."""
@@ -51,6 +53,7 @@ class DriftFinding:
             "actual": self.actual,
             "severity": self.severity,
             "handMade": self.hand_made,
+            "account": self.account,
         }
 
 

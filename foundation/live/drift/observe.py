@@ -12,11 +12,13 @@ route-table side (moto reports them wrongly from the attachment side).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from foundation.config.accounts import NETWORK
+from foundation.live.accounts import Sessions
 from foundation.live.aws import Aws, client_error
 from foundation.live.drift.model import UNREPORTED, Item
 
@@ -35,9 +37,11 @@ class Observed:
 
     items: dict[tuple[str, str], Item] = field(default_factory=dict)
     deployed: bool = False
+    account: str = NETWORK  # the account being read: every item added names it
 
-    def add(self, item: Item) -> None:
+    def add(self, item: Item, account: str | None = None) -> None:
         """Record an item (a second item with the same key gets the id appended)."""
+        item = replace(item, account=account or self.account)
         key = (item.type, item.name)
         if key in self.items:
             item = Item(
@@ -47,6 +51,7 @@ class Observed:
                 item.tags,
                 item.tagged,
                 item.producible,
+                item.account,
             )
             key = (item.type, item.name)
         self.items[key] = item
@@ -81,19 +86,47 @@ def _chunks(values: list[str]) -> Iterator[list[str]]:
         yield values[i : i + CHUNK]
 
 
-def observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed:
-    """Read everything of the stack, and everything inside its scope, from AWS."""
+def observe(aws: Aws | Sessions, stack: str, pool: str, stack_cidrs: set[str]) -> Observed:
+    """Read everything of the stack, and everything inside its scope, from AWS.
+
+    Across accounts (DESIGN §3.8) each account is read through its own session: its VPCs
+    and everything inside them; the Transit Gateway side (attachments, tables,
+    associations, propagations, static routes) in the network account. One name map spans
+    the accounts, so a cross-account attachment is named after its spoke.
+    """
+    sessions = aws if isinstance(aws, Sessions) else Sessions(aws)
     try:
-        return _observe(aws, stack, pool, stack_cidrs)
+        out = Observed()
+        names = _Names(stack)
+        network = sessions.network
+        tgws = [
+            t
+            for t in network.pages("ec2", "describe_transit_gateways", "TransitGateways")
+            if names.ours(t) and t.get("State") not in ("deleted", "deleting")
+        ]
+        found = False
+        for account, session in sessions:
+            out.account = account
+            found |= _observe_account(session, out, names, pool, stack_cidrs, tgws)
+        out.account = NETWORK
+        out.deployed = found or bool(tgws)
+        if out.deployed:
+            _observe_tgw(network, out, names, tgws)
+        return out
     except ClientError as exc:
         raise client_error(exc, "ec2 describe (drift)") from None
 
 
-def _observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed:
-    out = Observed()
-    names = _Names(stack)
-    tag_filter = [{"Name": f"tag:{STACK}", "Values": [stack]}]
-
+def _observe_account(
+    aws: Aws,
+    out: Observed,
+    names: _Names,
+    pool: str,
+    stack_cidrs: set[str],
+    tgws: list[dict[str, Any]],
+) -> bool:
+    """Read the stack's VPCs in one account and everything inside them; False if none."""
+    tag_filter = [{"Name": f"tag:{STACK}", "Values": [names.stack]}]
     vpcs = list(aws.pages("ec2", "describe_vpcs", "Vpcs", Filters=tag_filter))
     vpc_ids = [v["VpcId"] for v in vpcs]
     for v in vpcs:
@@ -142,14 +175,8 @@ def _observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed
                 tagged,
             )
         )
-    tgws = [
-        t
-        for t in aws.pages("ec2", "describe_transit_gateways", "TransitGateways")
-        if names.ours(t) and t.get("State") not in ("deleted", "deleting")
-    ]
-    out.deployed = bool(vpcs or tgws)
-    if not out.deployed:
-        return out
+    if not vpcs and not (out.account == NETWORK and tgws):
+        return False
 
     for s in subnets:
         name, tagged = names.learn(s["SubnetId"], s)
@@ -170,6 +197,7 @@ def _observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed
                     "vpc": names(s["VpcId"]),
                     "cidr": s["CidrBlock"],
                     "az": s["AvailabilityZone"],
+                    "azId": s.get("AvailabilityZoneId", UNREPORTED),
                     "routeTable": names(table["RouteTableId"]) if table else "(main)",
                     "mapPublicIpOnLaunch": str(s.get("MapPublicIpOnLaunch", False)).lower(),
                 },
@@ -293,12 +321,12 @@ def _observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed
                 tagged,
             )
         )
-    _observe_tgw(aws, out, names, tgws)
-    return out
+    return bool(vpcs)
 
 
 def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, Any]]) -> None:
     tgw_ids = {t["TransitGatewayId"] for t in tgws}
+    vpc_accounts = {i.name: i.account for i in out.items.values() if i.type == "vpc"}
     for t in tgws:
         name, tagged = names.learn(t["TransitGatewayId"], t)
         o = t.get("Options", {})
@@ -333,7 +361,8 @@ def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, An
                 },
                 _tags(a),
                 tagged,
-            )
+            ),
+            account=vpc_accounts.get(names(a["VpcId"]), NETWORK),
         )
     tables = [
         t

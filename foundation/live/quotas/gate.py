@@ -10,6 +10,7 @@ import pulumi
 
 from foundation.config.spec import StackSpec
 from foundation.errors import FoundationError, Problem
+from foundation.live.accounts import Sessions
 from foundation.live.aws import Aws
 from foundation.live.quotas.decide import quota_findings
 from foundation.live.quotas.live import live_quota_rows
@@ -17,7 +18,7 @@ from foundation.network.model import NetworkPlan
 from foundation.reports.quotas import quota_table_text
 
 
-def quota_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> None:
+def quota_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | Sessions | None = None) -> None:
     """Run the live quota preflight per `quotas.mode`.
 
     Raises:
@@ -34,7 +35,7 @@ def quota_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> No
             [
                 Problem(
                     "quota preflight",
-                    f"{r.code} {r.scope}",
+                    f"{r.code} {r.scope}" + ("" if r.account == "network" else f" ({r.account})"),
                     f"{r.name}: {r.existing} existing + {r.planned} planned exceeds the limit "
                     f"{r.limit} "
                     f"({r.limit_source})",

@@ -15,11 +15,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from foundation.config.spec import StackSpec
-from foundation.live.account import resolve_live_azs
+from foundation.live.accounts import Sessions, as_sessions, resolve_account_azs
 from foundation.live.aws import Aws, client_error
 from foundation.live.quotas.catalog import catalog
-from foundation.live.quotas.decide import Limit, QuotaRow, decide
-from foundation.live.quotas.planned import Usage, planned_usage
+from foundation.live.quotas.decide import Limit, QuotaRow, decide_per_account
+from foundation.live.quotas.planned import Usage
 from foundation.network.build import with_azs
 from foundation.network.model import NetworkPlan
 
@@ -55,7 +55,10 @@ def live_limits(aws: Aws) -> dict[str, Limit]:
 
 
 def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
-    """Existing usage in the Region that is not this stack's own, per scope."""
+    """Existing usage in the Region (of one account) that is not this stack's own, per scope.
+
+    AZ-scoped counts are keyed like the plan's slots: AZ names, or AZ IDs across accounts.
+    """
     stack, region = plan.stack, plan.region
     try:
         vpcs = list(aws.pages("ec2", "describe_vpcs", "Vpcs"))
@@ -91,7 +94,8 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         )
     except ClientError as exc:
         raise client_error(exc, "ec2 describe") from None
-    az_of_subnet = {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
+    az_key = "AvailabilityZoneId" if plan.az_ids else "AvailabilityZone"
+    az_of_subnet = {s["SubnetId"]: s[az_key] for s in subnets}
     nat_per_az = Counter(
         az_of_subnet.get(n.get("SubnetId", ""), "?") for n in nats if not _ours(n, stack)
     )
@@ -109,14 +113,18 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
     }
 
 
-def live_quota_rows(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> list[QuotaRow]:
-    """The quota table from the account's real usage and limits."""
-    aws = aws or Aws(spec.region)
-    plan = with_azs(plan, resolve_live_azs(aws, spec))
-    return decide(
-        planned_usage(plan),
-        live_usage(aws, plan),
-        live_limits(aws),
-        spec.network.quotas.headroom,
-        fallback_source="catalog-default",
+def live_quota_rows(
+    spec: StackSpec, plan: NetworkPlan, aws: Aws | Sessions | None = None
+) -> list[QuotaRow]:
+    """The quota table from each account's real usage and limits (per account and Region).
+
+    The pin is checked first; each spoke account is read through its read role, and its
+    account-scoped quotas (VPCs per Region, EIPs, ...) are decided against its own limits.
+    """
+    sessions = as_sessions(spec, plan, aws)
+    plan = with_azs(plan, resolve_account_azs(sessions, spec))
+    existing = {name: live_usage(session, plan) for name, session in sessions}
+    limits = {name: live_limits(session) for name, session in sessions}
+    return decide_per_account(
+        plan, existing, limits, spec.network.quotas.headroom, fallback_source="catalog-default"
     )
