@@ -2,7 +2,8 @@
 
 A count takes the first N available AZs that need no opt-in; an explicit list of names or
 AZ IDs is honoured in its order. With spokes in other accounts the slots are the network
-account's AZ IDs (every account places its subnets by AZ ID: names differ per account).
+Region's first AZ IDs in ID order (use1-az1, use1-az2, ...), the same in every account and
+offline; every account places its subnets by AZ ID (names differ per account).
 Allocation is keyed by slot, so this mapping never renumbers anything.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from foundation.config.regions import az_id_order
 from foundation.config.spec import ROOT, StackSpec
 from foundation.errors import Problem
 
@@ -39,8 +41,9 @@ def resolve_availability_zones(spec: StackSpec) -> list[str]:
                     )
                 )
             )
-        chosen = names[:wanted]
-        return [id_of[n] for n in chosen] if spec.network.multi_account else chosen
+        if spec.network.multi_account:
+            return sorted(result.zone_ids, key=az_id_order)[:wanted]
+        return names[:wanted]
     out = []
     for i, az in enumerate(wanted):
         name = by_id.get(az, az)

@@ -12,7 +12,9 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from foundation.errors import FoundationError, InputError, Problem
 
@@ -110,12 +112,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     live = None
     if args.live:
+        from foundation.live.accounts import open_accounts
+        from foundation.live.aws import Aws
         from foundation.live.quotas.live import live_quota_rows
 
-        live = live_quota_rows
+        # before anything is written: the pin, and each spoke account's read role
+        spec = Workspace(args.project).load_stack(args.stack)
+        sessions = open_accounts(spec, Aws(spec.region))
+        live = partial(_live_rows, live_quota_rows, sessions)
     report = build_report(Workspace(args.project), args.stack, frozen=args.frozen, live_quotas=live)
     emit(render(report, args.format), args.output)
     return report.exit_code
+
+
+def _live_rows(rows: Any, sessions: Any, spec: Any, plan: Any) -> Any:
+    """`plan --live`: the live quota rows, read through sessions opened up front."""
+    return rows(spec, plan, sessions)
 
 
 def cmd_quotas(args: argparse.Namespace) -> int:

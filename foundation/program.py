@@ -119,7 +119,7 @@ def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
     try:
         # the account the provider deploys to; the pin is checked first, then each
         # spoke account is opened through its read role, once for both gates
-        sessions = open_accounts(spec, plan, Aws(spec.region, profile=aws_profile()))
+        sessions = open_accounts(spec, Aws(spec.region, profile=aws_profile()))
         quota_gate(spec, plan, sessions)
         drift_gate(spec, plan, sessions)
     except FoundationError as exc:

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 
 from foundation.config.yamlio import load_yaml
-from foundation.offline.mockrun import Recording, Registration, run_program
+from foundation.offline.mockrun import Recording, Registration, provider_input, run_program
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,17 +38,65 @@ def record_stack(project: Path, stack: str) -> Recording:
     )
 
 
+# What moto cannot do across accounts (DESIGN §4): a VPC attachment to another account's
+# TGW, hence its acceptance and the TGW links that use it; providers and RAM are skipped.
+SKIPPED = (
+    "pulumi:providers:",
+    "aws:ram/",
+    ACCEPTER_TYPE := "aws:ec2transitgateway/vpcAttachmentAccepter",
+)
+
+
+def account_session(account_id: str, region: str = "us-east-1") -> boto3.session.Session:
+    """A boto3 session acting in another moto account (moto honours any assumed role)."""
+    creds = boto3.client("sts", region_name=region).assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/test-setup", RoleSessionName="test-setup"
+    )["Credentials"]
+    return boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=region,
+    )
+
+
 def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
-    """Create every recorded resource in moto; returns mock id -> real id."""
-    ec2 = boto3.client("ec2", region_name=region)
-    iam = boto3.client("iam", region_name=region)
-    logs = boto3.client("logs", region_name=region)
+    """Create every recorded resource in moto; returns mock id -> real id.
+
+    A resource registered through an account's provider (`allowedAccountIds`) is created
+    in that moto account; what moto cannot do across accounts is left out (SKIPPED).
+    """
+    default = boto3.session.Session(region_name=region)
+    sessions: dict[str, boto3.session.Session] = {}
+    clients: dict[int, tuple[Any, ...]] = {}
     ids: dict[str, str] = {}
 
     def real(value: Any) -> Any:
         return ids.get(value, value) if isinstance(value, str) else value
 
     for r in recording.custom:
+        if r.type.startswith(SKIPPED):
+            continue
+        provider = recording.provider_of(r)
+        allowed = provider_input(provider, "allowedAccountIds") if provider else None
+        assumed = provider_input(provider, "assumeRoles") if provider else None
+        session = default
+        if allowed and assumed:
+            if allowed[0] not in sessions:
+                sessions[allowed[0]] = account_session(allowed[0], region)
+            session = sessions[allowed[0]]
+        if r.type == "aws:ec2transitgateway/vpcAttachment:VpcAttachment" and session is not default:
+            continue  # moto: another account's TGW is invisible
+        if any(
+            isinstance(v, str) and v.startswith(ACCEPTER_TYPE.split(":")[1])
+            for v in r.inputs.values()
+        ):
+            continue  # a TGW link through an accepted (cross-account) attachment
+        if id(session) not in clients:
+            clients[id(session)] = tuple(
+                session.client(n, region_name=region) for n in ("ec2", "iam", "logs")
+            )
+        ec2, iam, logs = clients[id(session)]
         mock_id = f"{r.type.split(':')[1]}:{r.name}"
         ids[mock_id] = _create(r, ec2, iam, logs, real, ids)
     return ids
@@ -84,14 +132,22 @@ def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any, ids: dict
         )
         return str(group["GroupId"])
     if t == "aws:ec2/subnet:Subnet":
-        return str(
-            ec2.create_subnet(
-                VpcId=real(i["vpcId"]),
-                CidrBlock=i["cidrBlock"],
-                AvailabilityZone=i["availabilityZone"],
-                TagSpecifications=_tags(i, "subnet"),
-            )["Subnet"]["SubnetId"]
-        )
+        subnet = ec2.create_subnet(
+            VpcId=real(i["vpcId"]),
+            CidrBlock=i["cidrBlock"],
+            **(
+                {"AvailabilityZoneId": i["availabilityZoneId"]}
+                if "availabilityZoneId" in i
+                else {"AvailabilityZone": i["availabilityZone"]}
+            ),
+            TagSpecifications=_tags(i, "subnet"),
+        )["Subnet"]
+        if subnet["MapPublicIpOnLaunch"] and not i.get("mapPublicIpOnLaunch"):
+            # moto 5.2 marks a subnet made by AZ ID default-for-AZ; the provider sets it false
+            ec2.modify_subnet_attribute(
+                SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": False}
+            )
+        return str(subnet["SubnetId"])
     if t == "aws:ec2/routeTable:RouteTable":
         return str(
             ec2.create_route_table(

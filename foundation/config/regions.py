@@ -38,3 +38,9 @@ def is_az_name(region: str, value: str) -> bool:
 def is_az_id(region: str, value: str) -> bool:
     """Tell whether `value` is one of the Region's AZ IDs (`use1-az1`)."""
     return value in catalogue().get(region, ())
+
+
+def az_id_order(az_id: str) -> tuple[str, int]:
+    """Sort key of AZ IDs: `use1-az2` before `use1-az10` (the catalogue's order)."""
+    prefix, _, number = az_id.rpartition("-az")
+    return (prefix, int(number) if number.isdigit() else 0)

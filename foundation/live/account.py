@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from foundation.config.regions import az_id_order
 from foundation.config.spec import ROOT, StackSpec
 from foundation.errors import InputError
 from foundation.live.aws import Aws, client_error
@@ -36,6 +37,17 @@ def resolve_live_azs(aws: Aws, spec: StackSpec) -> list[str]:
     names = sorted(z["ZoneName"] for z in zones)
     by_id = {z["ZoneId"]: z["ZoneName"] for z in zones}
     wanted = spec.network.availability_zones
+    if spec.network.multi_account and isinstance(wanted, int):
+        # across accounts a count means the first AZ IDs in ID order: the same everywhere
+        ids = sorted((z["ZoneId"] for z in zones), key=az_id_order)
+        if len(ids) < wanted:
+            raise InputError.single(
+                spec.source,
+                f"{ROOT}.availabilityZones",
+                f"the network account has {len(ids)} available AZs, not {wanted}",
+                f"use at most {len(ids)}",
+            )
+        return ids[:wanted]
     if isinstance(wanted, int):
         if len(names) < wanted:
             raise InputError.single(

@@ -18,7 +18,6 @@ from foundation.config.spec import ROOT, StackSpec
 from foundation.errors import AwsError, InputError
 from foundation.live.account import available_zones, resolve_live_azs
 from foundation.live.aws import Aws, client_error
-from foundation.network.model import NetworkPlan
 
 ROLE_FIX = (
     "create the read-only role in that account with a trust policy for the network "
@@ -74,8 +73,8 @@ def check_pin(spec: StackSpec, aws: Aws) -> None:
         )
 
 
-def open_accounts(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> Sessions:
-    """Check the pin, then assume each spoke account's read role.
+def open_accounts(spec: StackSpec, aws: Aws | None = None) -> Sessions:
+    """Check the pin, then assume the read role of each account a spoke lives in.
 
     Raises:
         AwsError: wrong network account, or a role that cannot be assumed (exit 2).
@@ -83,16 +82,16 @@ def open_accounts(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) ->
     network = aws or Aws(spec.region)
     check_pin(spec, network)
     sessions = Sessions(network)
-    for account in plan.accounts:
-        if account.name == NETWORK or account.read_role is None:
-            continue
-        key = "readRole" if spec.network.accounts[account.name].read_role else "role"
-        where = f"{ROOT}.accounts.{account.name}.{key}"
+    for name in sorted({s.account for s in spec.network.spokes.values()} - {NETWORK}):
+        account = spec.network.accounts[name]
+        key = "readRole" if account.read_role else "role"
+        read_role = account.read_role or account.role
+        where = f"{ROOT}.accounts.{name}.{key}"
         try:
             answer = network.call(
                 "sts",
                 "assume_role",
-                RoleArn=account.read_role,
+                RoleArn=read_role,
                 RoleSessionName=f"foundation-{spec.name}-read"[:64],
             )
         except ClientError as exc:
@@ -101,25 +100,24 @@ def open_accounts(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) ->
             raise AwsError.single(
                 spec.source,
                 where,
-                f"cannot assume {account.read_role} to read account {account.name} "
-                f"({code}: {message})",
+                f"cannot assume {read_role} to read account {name} ({code}: {message})",
                 ROLE_FIX,
             ) from None
         assumed_arn = str(answer.get("AssumedRoleUser", {}).get("Arn", ""))
-        if account.id and f":{account.id}:" not in assumed_arn:
+        if f":{account.id}:" not in assumed_arn:
             raise AwsError.single(
                 spec.source,
                 where,
                 f"assuming the role gave {assumed_arn}, not a session in account {account.id}",
                 "point readRole at a role of that account",
             )
-        sessions.others[account.name] = network.assumed(answer["Credentials"])
+        sessions.others[name] = network.assumed(answer["Credentials"])
     return sessions
 
 
-def as_sessions(spec: StackSpec, plan: NetworkPlan, aws: Aws | Sessions | None) -> Sessions:
+def as_sessions(spec: StackSpec, aws: Aws | Sessions | None) -> Sessions:
     """Sessions as given, or opened from a network-account Aws (or the default chain)."""
-    return aws if isinstance(aws, Sessions) else open_accounts(spec, plan, aws)
+    return aws if isinstance(aws, Sessions) else open_accounts(spec, aws)
 
 
 def resolve_account_azs(sessions: Sessions, spec: StackSpec) -> list[str]:

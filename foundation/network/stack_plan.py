@@ -17,13 +17,13 @@ def offline_azs(spec: StackSpec) -> list[str]:
     """AZs as an offline plan shows them: `<region>a..` for a count, the given list otherwise.
 
     With spokes in other accounts, slots are AZ IDs (names map differently per account):
-    a count takes the Region catalogue's first AZ IDs.
+    a count takes the Region's first AZ IDs in ID order, as live runs do in every account.
     """
     azs = spec.network.availability_zones
     if not isinstance(azs, int):
         return list(azs)
     if spec.network.multi_account:
-        return list(regions.catalogue()[spec.region][:azs])
+        return sorted(regions.catalogue()[spec.region], key=regions.az_id_order)[:azs]
     return regions.offline_az_names(spec.region, azs)
 
 

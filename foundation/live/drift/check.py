@@ -17,7 +17,7 @@ def check_drift(
     spec: StackSpec, plan: NetworkPlan, aws: Aws | Sessions | None = None
 ) -> DriftResult:
     """Compare the live network with the plan (read-only), each account through its role."""
-    sessions = as_sessions(spec, plan, aws)
+    sessions = as_sessions(spec, aws)
     plan = with_azs(plan, resolve_account_azs(sessions, spec))
     cidrs = {v.cidr for v in plan.vpcs}
     live = observe(sessions, spec.name, plan.pool_cidr, cidrs)

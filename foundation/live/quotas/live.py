@@ -121,7 +121,7 @@ def live_quota_rows(
     The pin is checked first; each spoke account is read through its read role, and its
     account-scoped quotas (VPCs per Region, EIPs, ...) are decided against its own limits.
     """
-    sessions = as_sessions(spec, plan, aws)
+    sessions = as_sessions(spec, aws)
     plan = with_azs(plan, resolve_account_azs(sessions, spec))
     existing = {name: live_usage(session, plan) for name, session in sessions}
     limits = {name: live_limits(session) for name, session in sessions}
