@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_ipam, bench_live, bench_plan, bench_program
+from benchmarks import bench_accounts, bench_ipam, bench_live, bench_plan, bench_program
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     bench_plan.run()
     bench_program.run()
     bench_live.run()
+    bench_accounts.run()
 
 
 if __name__ == "__main__":

@@ -161,6 +161,8 @@ def test_unmanaged_scope_is_each_vpc_in_its_own_account(deployed, workspace: Pat
     assert [(f["kind"], f["resourceType"], f["account"]) for f in new] == [
         ("unmanaged", "subnet", "payments-prod")
     ]
+    text = cli(workspace, "drift", "acct").out
+    assert "account" in text and "payments-prod" in text
 
 
 @pytest.mark.parametrize("command", ["quotas", "drift"])

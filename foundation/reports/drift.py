@@ -10,9 +10,19 @@ SCHEMA = "foundation/drift@1"
 COLUMNS = ["severity", "kind", "type", "name", "attribute", "expected", "actual"]
 
 
+def _multi(result: DriftResult) -> bool:
+    return any(f.account != "network" for f in result.findings)
+
+
+def _columns(result: DriftResult) -> list[str]:
+    return [*COLUMNS, "account"] if _multi(result) else COLUMNS
+
+
 def _rows(result: DriftResult) -> list[list[str]]:
+    extra = _multi(result)
     return [
         [f.severity, f.kind, f.resource_type, f.name, f.attribute or "-", f.expected, f.actual]
+        + ([f.account] if extra else [])
         for f in result.findings
     ]
 
@@ -46,13 +56,14 @@ def render_drift(result: DriftResult, fmt: str) -> str:
     if fmt == "markdown":
         out = [f"## Drift: `{result.stack}`: {head}", ""]
         if rows:
-            out += ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+            columns = _columns(result)
+            out += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
             out += ["| " + " | ".join(r) + " |" for r in rows] + [""]
         return "\n".join([*out, tail]) + "\n"
     text = f"Drift: {result.stack}: {head}\n"
     if rows:
-        cells = [COLUMNS, *rows]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(COLUMNS))]
+        cells = [_columns(result), *rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
         text += (
             "\n"
             + "\n".join(

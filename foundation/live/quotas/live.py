@@ -10,16 +10,18 @@ plan and are not counted again.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from foundation.config.accounts import NETWORK
 from foundation.config.spec import StackSpec
 from foundation.live.accounts import Sessions, as_sessions, resolve_account_azs
 from foundation.live.aws import Aws, client_error
 from foundation.live.quotas.catalog import catalog
 from foundation.live.quotas.decide import Limit, QuotaRow, decide_per_account
-from foundation.live.quotas.planned import Usage
+from foundation.live.quotas.planned import Usage, planned_usage
 from foundation.network.build import with_azs
 from foundation.network.model import NetworkPlan
 
@@ -31,11 +33,11 @@ def _ours(item: dict[str, Any], stack: str) -> bool:
     return any(t.get("Key") == STACK_TAG and t.get("Value") == stack for t in item.get("Tags", []))
 
 
-def live_limits(aws: Aws) -> dict[str, Limit]:
-    """The limit of every catalogue quota, with where it came from."""
+def live_limits(aws: Aws, counted: Collection[str] | None = None) -> dict[str, Limit]:
+    """The limit of every catalogue quota (or of those whose counter is `counted`)."""
     limits: dict[str, Limit] = {}
     for quota in catalog():
-        if quota.service == "none":
+        if quota.service == "none" or (counted is not None and quota.counts not in counted):
             continue
         for operation, source in (
             ("get_service_quota", "applied"),
@@ -124,7 +126,10 @@ def live_quota_rows(
     sessions = as_sessions(spec, aws)
     plan = with_azs(plan, resolve_account_azs(sessions, spec))
     existing = {name: live_usage(session, plan) for name, session in sessions}
-    limits = {name: live_limits(session) for name, session in sessions}
+    limits = {  # a spoke account has no Transit Gateway: its TGW limits are not read
+        name: live_limits(session, None if name == NETWORK else planned_usage(plan, name))
+        for name, session in sessions
+    }
     return decide_per_account(
         plan, existing, limits, spec.network.quotas.headroom, fallback_source="catalog-default"
     )
