@@ -327,6 +327,12 @@ BAD = [
         ["foundation:network.share.principals[1]", "not a RAM principal"],
     ),
     (
+        "spoke-account-not-shared",
+        "    segments:",
+        "    share: {principals: ['222222222222']}\n    segments:",
+        ["foundation:network.share.principals", "account data-prod (333333333333) hosts spokes"],
+    ),
+    (
         "network-with-a-role",
         f'network: {{id: "{NETWORK_ID}"}}',
         f'network: {{id: "{NETWORK_ID}", role: "arn:aws:iam::{NETWORK_ID}:role/x"}}',

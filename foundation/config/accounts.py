@@ -214,6 +214,21 @@ def account_problems(raw: Mapping[str, Any], root: str, source: str) -> list[Pro
                         "(arn:aws:organizations::<mgmt id>:ou/o-.../ou-...)",
                     )
                 )
+        listed = {p for p in principals if isinstance(p, str)}
+        if listed and all(ACCOUNT_ID_RE.match(p) for p in listed):
+            for name in sorted(spoke_accounts(raw)):
+                body = accounts.get(name)
+                account_id = body.get("id") if isinstance(body, dict) else None
+                if isinstance(account_id, str) and account_id not in listed:
+                    problems.append(
+                        Problem(
+                            source,
+                            f"{root}.share.principals",
+                            f"account {name} ({account_id}) hosts spokes but is not a principal: "
+                            "its attachment could never see the Transit Gateway",
+                            f'add "{account_id}" (or an OU or organisation ARN containing it)',
+                        )
+                    )
         if not principals:
             problems.append(
                 Problem(
