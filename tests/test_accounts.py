@@ -222,8 +222,9 @@ def test_a_single_account_stack_has_no_provider_and_no_share(workspace: Path) ->
     rec = record(workspace, "dev")
     assert not [r for r in rec.custom if r.type.startswith(("pulumi:providers:", "aws:ram"))]
     assert all(r.provider == "" for r in rec.custom)
-    subnet = next(r for r in rec.custom if r.type == "aws:ec2/subnet:Subnet")
+    subnet = named(rec, "aws:ec2/subnet:Subnet", "hub-public-a")
     assert subnet.inputs["availabilityZone"] == "us-east-1a"
+    assert "availabilityZoneId" not in subnet.inputs
 
 
 def test_plan_json_names_accounts(workspace: Path, cli) -> None:
