@@ -1,8 +1,8 @@
 """Resolving the stack's AZs through AWS (a provider invoke), in AZ-slot order.
 
 A count takes the first N available AZs that need no opt-in; an explicit list of names or
-AZ IDs is honoured in its order. Allocation is keyed by slot, so this mapping never
-renumbers anything.
+AZ IDs is resolved in config order, and the lock's binding (foundation.network.build)
+maps each listed AZ to the slot it was first allocated for: reordering moves nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from foundation.errors import Problem
 
 
 def resolve_availability_zones(spec: StackSpec) -> list[str]:
-    """AZ names for the stack's slots, asked of AWS (or of the mock engine offline)."""
+    """AZ names for the config's AZs (config order), asked of AWS (or of the mock engine)."""
     result = aws.get_availability_zones(
         state="available",
         filters=[

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from foundation.errors import FoundationError, InputError, Problem
+from foundation.errors import FoundationError, Problem
+from ipam.lock import stack_name_problem
 
 FORMATS = ("text", "markdown", "json")
 
@@ -27,6 +27,14 @@ class _Parser(argparse.ArgumentParser):
             file=sys.stderr,
         )
         raise SystemExit(2)
+
+
+def stack_name(value: str) -> str:
+    """An argparse type: a stack name that can be a lock key and a file name, or exit 2."""
+    problem = stack_name_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{value!r} {problem}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     plan = sub.add_parser("plan", help="offline plan of a stack (no AWS credentials needed)")
-    plan.add_argument("stack", help="names stacks/Pulumi.<STACK>.yaml")
+    plan.add_argument("stack", type=stack_name, help="names stacks/Pulumi.<STACK>.yaml")
     plan.add_argument("--format", choices=FORMATS, default="text")
     plan.add_argument("--output", type=Path, help="write the report to FILE instead of stdout")
     plan.add_argument(
@@ -60,13 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(handler=cmd_plan)
 
     quotas = sub.add_parser("quotas", help="live quota preflight (AWS credentials needed)")
-    quotas.add_argument("stack")
+    quotas.add_argument("stack", type=stack_name)
     quotas.add_argument("--format", choices=FORMATS, default="text")
     quotas.add_argument("--output", type=Path)
     quotas.set_defaults(handler=cmd_quotas)
 
     drift = sub.add_parser("drift", help="live drift check, read-only (AWS credentials needed)")
-    drift.add_argument("stack")
+    drift.add_argument("stack", type=stack_name)
     drift.add_argument("--format", choices=FORMATS, default="text")
     drift.add_argument("--output", type=Path)
     drift.add_argument(
@@ -85,36 +93,48 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Print to stdout, or write FILE atomically."""
+    """Print to stdout, or write FILE (atomically, or into a FIFO or device)."""
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        target = output.resolve()
-        fd, tmp = tempfile.mkstemp(prefix=".foundation.", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise InputError.single(
-            "--output", str(output), f"cannot be written ({exc.strerror})", "choose a writable path"
-        ) from None
+    from foundation.reports.output import write_output
+
+    write_output(text, output)
     print(f"wrote {output}", file=sys.stderr)
 
 
+def _waiting() -> None:
+    print(
+        "waiting for the lock held by another process on stacks/ (another plan is running)...",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
-    """The offline plan (with --live, quotas from the account)."""
+    """The offline plan (with --live, quotas from the account).
+
+    Everything that can fail with exit 2 (the output target first) is decided before the
+    lock is written; the report is written last.
+    """
     from foundation.config.workspace import Workspace
-    from foundation.offline.plan_run import build_report
+    from foundation.offline.plan_run import planned
+    from foundation.reports.output import check_output
     from foundation.reports.render import render
 
+    if args.output is not None:
+        check_output(args.output)
     live = None
     if args.live:
         from foundation.live.quotas.live import live_quota_rows
 
         live = live_quota_rows
-    report = build_report(Workspace(args.project), args.stack, frozen=args.frozen, live_quotas=live)
-    emit(render(report, args.format), args.output)
+    workspace = Workspace(args.project)
+    with planned(workspace, args.stack, args.frozen, live, on_wait=_waiting) as report:
+        text = render(report, args.format)
+    for note in report.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    emit(text, args.output)
     return report.exit_code
 
 
@@ -122,6 +142,10 @@ def cmd_quotas(args: argparse.Namespace) -> int:
     """Live quota preflight of a stack."""
     from foundation.live.quotas.command import run_quotas
 
+    if args.output is not None:
+        from foundation.reports.output import check_output
+
+        check_output(args.output)
     text, code = run_quotas(args.project, args.stack, args.format)
     emit(text, args.output)
     return code
@@ -131,6 +155,10 @@ def cmd_drift(args: argparse.Namespace) -> int:
     """Live drift check of a stack."""
     from foundation.live.drift.command import run_drift
 
+    if args.output is not None:
+        from foundation.reports.output import check_output
+
+        check_output(args.output)
     text, code, notice = run_drift(args.project, args.stack, args.format, args.notify)
     emit(text, args.output)
     if notice:

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pulumi
 
-from foundation.addresses.allocation import merged_lock, pool_use, read_only_allocation
+from foundation.addresses.allocation import (
+    allocate_in_memory,
+    merged_lock,
+    pool_use,
+    read_lock_checked,
+)
 from foundation.config.address_plan import AddressPlan, load_address_plan
 from foundation.config.spec import StackSpec, parse_network
 from foundation.config.workspace import Workspace, pool_problems
@@ -19,9 +24,7 @@ from foundation.errors import FoundationError, InputError
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
 from foundation.offline import runtime
-from ipam.errors import AllocationError
 from ipam.layout import Allocation
-from ipam.lock import read_lock
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ def load(root: Path | None = None) -> Prepared:
     """Read the stack from Pulumi config and its addresses from the lock.
 
     Under `pulumi preview`, entries missing from the lock are allocated provisionally with a
-    warning; under `pulumi up` the program refuses until the lock is complete.
+    warning; under `pulumi up` the program refuses until the lock is complete. An explicit
+    AZ list keeps the lock's binding of AZs to slots (reordering it moves nothing).
     """
     stack = pulumi.get_stack()
     source = f"stacks/Pulumi.{stack}.yaml"
@@ -56,12 +60,10 @@ def load(root: Path | None = None) -> Prepared:
         problems = pool_problems(spec, addresses)
         if problems:
             raise InputError(problems)
-        lock = read_lock(workspace.lock_path)
-        allocation = read_only_allocation(spec, addresses, lock)
+        lock = read_lock_checked(workspace.lock_path)
+        allocation = allocate_in_memory(spec, addresses, lock)
     except FoundationError as exc:
         raise _fail(exc) from None
-    except AllocationError as exc:
-        raise pulumi.RunError("; ".join(f"{p.path}: {p.message}" for p in exc.problems)) from None
     if allocation.new:
         missing = ", ".join(sorted(allocation.new)[:5]) + (
             " ..." if len(allocation.new) > 5 else ""
@@ -78,7 +80,7 @@ def load(root: Path | None = None) -> Prepared:
                 f"({missing}). Run `python -m foundation plan {stack}` and commit the lock, "
                 "then run pulumi up again."
             )
-    usage = pool_use(spec, addresses, merged_lock(lock, allocation))
+    usage = pool_use(spec, addresses, merged_lock(lock.entries, allocation))
     return Prepared(spec, addresses, allocation, usage)
 
 

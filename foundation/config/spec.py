@@ -497,6 +497,19 @@ def _az_problems(azs: Any, region: str, source: str) -> list[Problem]:
                     f"use names like {region}a or IDs like {', '.join(offered[:3])}",
                 )
             )
+    names = [a for a in azs if isinstance(a, str) and regions.is_az_name(region, a)]
+    ids = [a for a in azs if isinstance(a, str) and regions.is_az_id(region, a)]
+    if names and ids:
+        problems.append(
+            Problem(
+                source,
+                path,
+                f"the list mixes AZ names ({', '.join(names)}) and AZ IDs ({', '.join(ids)}); "
+                "the name-to-ID mapping differs per account, so one AZ could be listed twice",
+                f"list only AZ IDs (e.g. {', '.join(offered[:3])}), which name the same AZ "
+                "in every account, or only names",
+            )
+        )
     dupes = sorted({a for a in azs if isinstance(a, str) and azs.count(a) > 1})
     for az in dupes:
         problems.append(Problem(source, path, f"AZ '{az}' is listed twice", "list each AZ once"))

@@ -213,9 +213,26 @@ class NetworkPlan:
     transit_gateway: TransitGateway
     warnings: tuple[str, ...] = ()
     new_allocations: tuple[str, ...] = ()
+    released_allocations: tuple[tuple[str, str], ...] = ()  # (lock key, CIDR) freed
+    az_slots: tuple[int, ...] = ()  # the AZ slot of each availability_zones entry
+    az_positions: tuple[int, ...] = ()  # its position in the config's AZs (count or list)
     quota_headroom: float = 0.15
     pool_allocatable: int = 0
     pool_allocated: int = 0
+
+    @property
+    def slots(self) -> tuple[int, ...]:
+        """The AZ slot of each AZ, in availability_zones order (0..n-1 unless bound)."""
+        return self.az_slots or tuple(range(len(self.availability_zones)))
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """Each AZ's position in the config's AZs, in availability_zones order."""
+        return self.az_positions or tuple(range(len(self.availability_zones)))
+
+    def slot_of(self, az: str) -> int:
+        """The AZ slot of an AZ of the plan."""
+        return self.slots[self.availability_zones.index(az)]
 
     @property
     def hub(self) -> Vpc:

@@ -70,8 +70,8 @@ class _Probes:
     def __init__(self, plan: NetworkPlan, router: Router | None = None):
         self.plan = plan
         self.router = router or Router(plan)
-        self.slots = range(len(plan.availability_zones))
-        self.tables = {v.name: [workload_table(v, s) for s in self.slots] for v in plan.vpcs}
+        self.slots = plan.slots
+        self.tables = {v.name: {s: workload_table(v, s) for s in self.slots} for v in plan.vpcs}
         self.address = {v.name: probe_address(v) for v in plan.vpcs}
 
     def pair(self, source: str, target: str, failed: int | None = None) -> list[Walk]:
@@ -136,7 +136,7 @@ def _egress(probes: _Probes, failed: int | None) -> list[EgressPath]:
     hub = plan.hub
     out = []
     for vpc in plan.spokes:
-        for slot, az in enumerate(plan.availability_zones):
+        for slot, az in zip(plan.slots, plan.availability_zones, strict=True):
             if slot == failed:
                 continue
             w = probes.router.walk(
@@ -148,7 +148,7 @@ def _egress(probes: _Probes, failed: int | None) -> list[EgressPath]:
                 back = probes.router.walk(
                     "hub",
                     hub.subnet(nat.subnet).route_table,
-                    plan.availability_zones.index(nat.az),
+                    plan.slot_of(nat.az),
                     probes.address[vpc.name],
                     failed,
                 )
@@ -173,7 +173,7 @@ def az_failure(
     healthy_egress = {(e.vpc, e.az) for e in paths if e.outcome == "internet" and e.returns}
     healthy_pairs = [(p.source, p.target) for p in pairs if p.reachable]
     out = []
-    for slot, az in enumerate(plan.availability_zones):
+    for slot, az in zip(plan.slots, plan.availability_zones, strict=True):
         lost_egress = sorted(
             f"{e.vpc} in {e.az}"
             for e in _egress(probes, slot)

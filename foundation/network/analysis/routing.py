@@ -74,7 +74,7 @@ class Router:
             for n in v.nat_gateways:
                 self.nat_at[n.name] = (
                     n.az,
-                    plan.availability_zones.index(n.az),
+                    plan.slot_of(n.az),
                     v.subnet(n.subnet).route_table,
                 )
         tgw = plan.transit_gateway
