@@ -137,6 +137,19 @@ def parse_address_plan(raw: Any, source: str) -> AddressPlan:
                         "shrink the reserved range or remove the pool",
                     )
                 )
+    for name, pool in sorted(pools.items()):
+        touching = [r.cidr for r in reserved if not IPSet([r.cidr]).isdisjoint(IPSet([pool]))]
+        single = any(IPSet([pool]) <= IPSet([r]) for r in touching)  # reported above
+        if len(touching) > 1 and not single and IPSet([pool]) <= IPSet(touching):
+            problems.append(
+                Problem(
+                    source,
+                    "reserved",
+                    f"reserved ranges {', '.join(map(str, touching))} together cover the "
+                    f"whole pool {name} ({pool}): nothing is left to allocate",
+                    "shrink or remove one of them, or remove the pool",
+                )
+            )
     if problems:
         raise InputError(problems)
     return AddressPlan(pools=pools, reserved=tuple(reserved), source=source)

@@ -326,6 +326,7 @@ def build_plan(
         transit_gateway=_transit(spec, vpcs, pool),
         warnings=allocation.warnings,
         new_allocations=tuple(sorted(allocation.new)),
+        allocated_cidrs=tuple((k, str(allocation.entries[k])) for k in sorted(allocation.new)),
         released_allocations=tuple((k, str(v)) for k, v in sorted(allocation.released.items())),
         quota_headroom=net.quotas.headroom,
         pool_allocatable=pool_allocatable,

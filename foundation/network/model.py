@@ -213,6 +213,7 @@ class NetworkPlan:
     transit_gateway: TransitGateway
     warnings: tuple[str, ...] = ()
     new_allocations: tuple[str, ...] = ()
+    allocated_cidrs: tuple[tuple[str, str], ...] = ()  # (lock key, CIDR) new in this plan
     released_allocations: tuple[tuple[str, str], ...] = ()  # (lock key, CIDR) freed
     az_slots: tuple[int, ...] = ()  # the AZ slot of each availability_zones entry
     az_positions: tuple[int, ...] = ()  # its position in the config's AZs (count or list)

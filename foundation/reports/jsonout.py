@@ -147,6 +147,10 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         "quotaMode": report.quota_mode,
         "findings": [f.to_dict() for f in report.findings],
         "newAllocations": list(plan.new_allocations),
+        "cidrs": {
+            "allocated": [{"key": k, "cidr": c} for k, c in plan.allocated_cidrs],
+            "released": [{"key": k, "cidr": c} for k, c in plan.released_allocations],
+        },
         "frozenMissing": list(report.frozen_missing),
         "resources": {
             "total": report.resources.total,

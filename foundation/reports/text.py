@@ -56,6 +56,12 @@ def render_text(report: PlanReport) -> str:
     if doc["newAllocations"]:
         where = " (written to stacks/addresses.lock.yaml)" if report.lock_written else ""
         console.print(f"{len(doc['newAllocations'])} new CIDR allocations, marked *{where}")
+    released = doc["cidrs"]["released"]
+    if released:
+        where = " (removed from stacks/addresses.lock.yaml)" if report.lock_written else ""
+        console.print(f"{len(released)} CIDR allocations released, their resources deleted{where}:")
+        for entry in released:
+            console.print(f"  - {entry['key']} {entry['cidr']}")
     if doc["frozenMissing"]:
         console.print(
             f"--frozen: {len(doc['frozenMissing'])} lock entries missing: "
