@@ -161,8 +161,20 @@ def lock_changes(lock: LockFile, allocation: Allocation) -> bool:
 
 
 def record(lock_path: Path, merged: LockFile) -> bool:
-    """Write the merged lock (atomically); returns whether the file changed."""
-    return write_lock(lock_path, merged.entries, merged.az_slots)
+    """Write the merged lock (atomically); returns whether the file changed.
+
+    Raises:
+        InputError: the lock could not be written (it is left as it was, with no temp file).
+    """
+    try:
+        return write_lock(lock_path, merged.entries, merged.az_slots)
+    except OSError as exc:
+        raise InputError.single(
+            LOCK_SOURCE,
+            "",
+            f"cannot be written ({exc.strerror or exc}); it is unchanged",
+            "free disk space or make stacks/ writable, then rerun plan",
+        ) from None
 
 
 def allocate(spec: StackSpec, plan: AddressPlan, lock_path: Path, write: bool) -> AllocationResult:
