@@ -100,7 +100,11 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(
-        aws_module, "POLICY", aws_module.RetryPolicy(base_delay=0.005, max_delay=0.02, deadline=10)
+        aws_module,
+        "POLICY",
+        aws_module.RetryPolicy(
+            base_delay=0.005, max_delay=0.02, deadline=10, connect_timeout=2, read_timeout=5
+        ),
     )
     monkeypatch.setattr(aws_module, "EVENT_HOOKS", [])
     return boto3.client("ec2", region_name="us-east-1")
