@@ -156,3 +156,17 @@ def test_a_call_gives_up_before_its_deadline_on_a_hanging_endpoint(monkeypatch) 
         assert time.monotonic() - start < 0.1
     finally:
         server.close()
+
+
+def test_an_answer_that_is_not_aws_is_a_clear_error(aws, workspace: Path, cli, monkeypatch) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    from tests.faults import _Raw
+
+    def html(request, **_):  # a captive portal or proxy page instead of AWS
+        return AWSResponse(request.url, 200, {}, _Raw(b"<!doctype html><p>proxy</p>"))
+
+    monkeypatch.setattr(aws_module, "EVENT_HOOKS", [("before-send", html)])
+    result = cli(workspace, "quotas", "dev")
+    assert result.code == 2 and "not an AWS response" in result.err
+    assert "internal error" not in result.err

@@ -35,6 +35,7 @@ from botocore.exceptions import (
     NoRegionError,
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.parsers import ResponseParserError
 
 from foundation.errors import AwsError
 
@@ -195,6 +196,13 @@ class Aws:
             except (BotoConnectionError, HTTPClientError) as exc:
                 # refused, DNS, TLS, connect or read timeout, connection dropped
                 reason = _network_reason(exc)
+            except ResponseParserError:
+                raise AwsError.single(
+                    "aws",
+                    what,
+                    "the endpoint answered something that is not an AWS response",
+                    "check AWS_ENDPOINT_URL and any proxy between here and AWS",
+                ) from None
             except NoCredentialsError:
                 raise AwsError.single(
                     "aws",
