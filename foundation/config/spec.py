@@ -467,6 +467,18 @@ def _tier_problems(tiers: Any, path: str, source: str, hub: bool) -> list[Proble
                     "remove it",
                 )
             )
+        elif hub and tier != "public":
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    "the hub takes no workload tiers: spokes could not answer them (the "
+                    "segment tables blackhole the pool, which holds the hub's CIDR), and "
+                    "workloads there would sit outside every segment",
+                    "put these workloads in a spoke, e.g. of a segment every other "
+                    "segment connects to (shared); hub.tiers may only size public",
+                )
+            )
         elif tier == "public" and not hub:
             problems.append(
                 Problem(
