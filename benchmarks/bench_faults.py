@@ -26,14 +26,16 @@ COMMANDS = (("quotas", "dev"), ("drift", "dev"), ("plan", "dev", "--live"))
 
 
 def _time(project: Path, endpoint: str, command: tuple[str, ...]) -> tuple[int, float, str]:
+    empty = project / "aws-empty-config"
+    empty.touch()
     env = {
         **os.environ,
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
     }
     start = time.monotonic()
     done = subprocess.run(

@@ -77,7 +77,7 @@ def moto_server() -> str:
 
 
 @pytest.fixture
-def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
+def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """An empty moto account in us-east-1; returns a boto3 EC2 client for test set-up."""
     import urllib.request
 
@@ -93,8 +93,8 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_CONFIG_FILE": str(empty_file(tmp_path)),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty_file(tmp_path)),
     }.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
@@ -108,3 +108,10 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
     )
     monkeypatch.setattr(aws_module, "EVENT_HOOKS", [])
     return boto3.client("ec2", region_name="us-east-1")
+
+
+def empty_file(folder: Path) -> Path:
+    """An empty AWS config file (not /dev/null: a test elsewhere may have replaced it)."""
+    path = folder / "aws-empty-config"
+    path.touch()
+    return path

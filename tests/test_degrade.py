@@ -15,7 +15,7 @@ import pulumi
 import pytest
 
 from foundation.live import aws as aws_module
-from tests.conftest import edit_stack, snapshot
+from tests.conftest import edit_stack, empty_file, snapshot
 from tests.faults import HangingServer, closed_port, denied
 from tests.test_quotas import run_live_program
 
@@ -29,15 +29,18 @@ SLACK = 6.0  # the mock run itself, and a loaded 2-core machine
 
 @pytest.fixture(params=["refused", "hanging", "denied", "expired"])
 def unreachable(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, moto_server: str
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    moto_server: str,
+    tmp_path: Path,
 ) -> Iterator[str]:
     """AWS_ENDPOINT_URL pointing at a fault; yields the kind of fault."""
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_CONFIG_FILE": str(empty_file(tmp_path)),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty_file(tmp_path)),
     }.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
