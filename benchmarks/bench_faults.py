@@ -50,6 +50,37 @@ def _time(project: Path, endpoint: str, command: tuple[str, ...]) -> tuple[int, 
     return done.returncode, time.monotonic() - start, last
 
 
+def _program(project: Path, endpoint: str) -> tuple[float, list[str]]:
+    """The Pulumi program (mock engine) with both gates in warn against the endpoint."""
+    from foundation.config.yamlio import load_yaml
+    from foundation.offline.mockrun import run_program
+
+    empty = project / "aws-empty-config"
+    empty.touch()
+    saved = dict(os.environ)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(empty),
+            "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        }
+    )
+    network = load_yaml(project / "stacks" / "Pulumi.dev.yaml")["config"]["foundation:network"]
+    network = {**network, "quotas": {"mode": "warn"}, "drift": {"mode": "warn"}}
+    try:
+        start = time.monotonic()
+        rec = run_program(
+            REPO / "__main__.py", "dev", "us-east-1", network, offline=False, project_root=project
+        )
+        return time.monotonic() - start, [w for w in rec.warnings if "skipped" in w]
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def run() -> None:
     """Print exit code and seconds per command and fault."""
     print(
@@ -67,6 +98,10 @@ def run() -> None:
                     code, seconds, last = _time(project, endpoint, command)
                     print(f"  {fault:8} {' '.join(command):16} exit {code}  {seconds:5.1f} s")
                     print(f"           {last[:150]}")
+                seconds, skipped = _program(project, endpoint)
+                print(f"  {fault:8} {'program, warn':16} builds   {seconds:5.1f} s")
+                for warning in skipped:
+                    print(f"           {warning[:150]}")
         finally:
             hanging.close()
 

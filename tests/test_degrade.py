@@ -16,7 +16,7 @@ import pytest
 
 from foundation.live import aws as aws_module
 from tests.conftest import edit_stack, empty_file, snapshot
-from tests.faults import HangingServer, closed_port, denied
+from tests.faults import HangingServer, Throttle, closed_port, denied
 from tests.test_quotas import run_live_program
 
 pytestmark = pytest.mark.moto
@@ -27,7 +27,7 @@ FAST = aws_module.RetryPolicy(
 SLACK = 6.0  # the mock run itself, and a loaded 2-core machine
 
 
-@pytest.fixture(params=["refused", "hanging", "denied", "expired"])
+@pytest.fixture(params=["refused", "hanging", "denied", "expired", "throttled"])
 def unreachable(
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
@@ -55,7 +55,11 @@ def unreachable(
         monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
     else:
         monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-        hook = denied() if request.param == "denied" else denied("ExpiredToken", 400)
+        hook = {
+            "denied": denied(),
+            "expired": denied("ExpiredToken", 400),
+            "throttled": Throttle(every=1),
+        }[request.param]
         monkeypatch.setattr(aws_module, "EVENT_HOOKS", [("before-send", hook)])
     yield str(request.param)
     if server is not None:
@@ -67,6 +71,7 @@ REASON = {
     "hanging": "ReadTimeoutError",
     "denied": "UnauthorizedOperation",
     "expired": "ExpiredToken",
+    "throttled": "RequestLimitExceeded",
 }
 
 
