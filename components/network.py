@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pulumi
-import pulumi_aws as aws
 
-from components.tags import tags
+from components.flow_logs import flow_log_access
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SpokeVpc
 from foundation.network.model import NetworkPlan
-
-FLOW_LOG_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-FLOW_LOG_WRITE = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-                "logs:DescribeLogGroups",
-                "logs:DescribeLogStreams",
-            ],
-            "Resource": "*",
-        }
-    ],
-}
 
 
 class Network(pulumi.ComponentResource):
@@ -51,24 +22,12 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, plan: NetworkPlan, opts: pulumi.ResourceOptions | None = None):
         super().__init__("foundation:network:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        role_arn: pulumi.Output[str] | None = None
-        if any(v.flow_log and v.flow_log.destination == "cloudwatch" for v in plan.vpcs):
-            role = aws.iam.Role(
-                "flow-logs-role",
-                assume_role_policy=json.dumps(FLOW_LOG_TRUST),
-                description="Lets VPC flow logs write to CloudWatch Logs",
-                tags=tags(plan.stack, "flow-logs-role"),
-                opts=child,
-            )
-            aws.iam.RolePolicy(
-                "flow-logs-policy", role=role.id, policy=json.dumps(FLOW_LOG_WRITE), opts=child
-            )
-            role_arn = role.arn
+        access = flow_log_access(plan, child)
         transit = TransitHub("transit", plan.stack, plan.transit_gateway, opts=child)
-        hub = HubVpc("hub", plan, transit.transit_gateway_id, role_arn, opts=child)
+        hub = HubVpc("hub", plan, transit.transit_gateway_id, access, opts=child)
         vpcs: list[HubVpc | SpokeVpc] = [hub]
         vpcs += [
-            SpokeVpc(s.name, plan, s, transit.transit_gateway_id, role_arn, opts=child)
+            SpokeVpc(s.name, plan, s, transit.transit_gateway_id, access, opts=child)
             for s in plan.spokes
         ]
         SegmentRouting(

@@ -105,17 +105,10 @@ def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
 
 
 def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
-    """Quota preflight, then the drift check, each per its configured mode."""
-    from foundation.live.aws import Aws
-    from foundation.live.drift.gate import drift_gate
-    from foundation.live.quotas.gate import quota_gate
+    """Quota preflight, then the drift check, each per its mode (see foundation.live.gates)."""
+    from foundation.live.gates import run_live_gates as gates
 
-    try:
-        profile = pulumi.Config("aws").get("profile")  # the account the provider deploys to
-        quota_gate(spec, plan, Aws(spec.region, profile=profile))
-        drift_gate(spec, plan, Aws(spec.region, profile=profile))
-    except FoundationError as exc:
-        raise _fail(exc) from None
+    gates(spec, plan, pulumi.Config("aws").get("profile"))  # the account pulumi deploys to
 
 
 __all__ = ["Prepared", "load", "make_plan"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,41 @@ def test_the_pr_workflow_plans_frozen_in_markdown_and_previews() -> None:
     assert "foundation plan" in commands and "--frozen" in commands and "markdown" in commands
     assert any(s.get("with", {}).get("command") == "preview" for s in steps)
     assert any("sticky-pull-request-comment" in str(s.get("uses", "")) for s in steps)
+
+
+def test_the_pr_workflow_runs_ipam_check_and_fails_on_it(tmp_path: Path) -> None:
+    plan = yaml.safe_load((REPO / ".github/workflows/plan.yml").read_text())
+    job = plan["jobs"]["ipam"]
+    assert job["permissions"] == {"contents": "read"}  # no cloud credentials needed
+    (step,) = [s for s in job["steps"] if "foundation ipam check" in str(s.get("run", ""))]
+    assert "continue-on-error" not in step
+    # the step's script itself, run as the runner would: it passes on the committed lock ...
+    summary = tmp_path / "summary.md"
+    run = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=REPO,
+        env={"GITHUB_STEP_SUMMARY": str(summary), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert summary.read_text() == run.stdout and run.stdout
+    # ... and fails the job when the check fails, despite the pipe into tee
+    broken = tmp_path / "project"
+    shutil.copytree(REPO / "stacks", broken / "stacks")
+    lock = broken / "stacks" / "addresses.lock.yaml"
+    lock.write_text(lock.read_text().replace("10.16.", "172.17.", 1))
+    script = step["run"].replace("ipam check", f"--project {broken} ipam check")
+    run = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=REPO,
+        env={"GITHUB_STEP_SUMMARY": str(summary), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1 and "is outside pool dev-use1" in run.stdout, run.stdout + run.stderr
 
 
 def test_the_drift_workflow_is_scheduled_and_notifies() -> None:

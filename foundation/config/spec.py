@@ -7,7 +7,9 @@ behaviour:
 - ``hub.size``: 22 -- a /22 hub, split into AZ slots (one spare); public tier a quarter slot.
 - ``hub.egress``: ``nat-per-az`` -- one NAT per AZ, so losing an AZ never breaks another.
 - spoke ``size``: 21; spoke ``tiers``: ``{private: <half an AZ slot>}``.
-- ``flowLogs``: CloudWatch, ALL traffic, 90 days retention.
+- ``flowLogs``: CloudWatch, ALL traffic, 90 days retention, log groups encrypted by
+  CloudWatch Logs' own key (``kmsKey: true`` creates a customer-managed key with rotation
+  for the stack's flow-log groups; ``kmsKeyArn`` uses an existing one in the same Region).
 - ``gatewayEndpoints``: s3 and dynamodb on every workload route table.
 - ``quotas``: ``enforce`` with 15% headroom (REL01-BP06).
 - ``drift``: ``warn`` (findings become Pulumi warnings; use ``fail`` to stop a deployment).
@@ -43,6 +45,10 @@ from ipam.cidr import CidrError, parse_cidr
 ROOT = "foundation:network"
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 TIER_RE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+KMS_KEY_ARN_RE = re.compile(
+    r"^arn:aws(?:-[a-z]+)*:kms:(?P<region>[a-z0-9-]+):\d{12}:key/"
+    r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+)
 VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
 RETENTION_DAYS = (
     1,
@@ -129,6 +135,8 @@ class FlowLogSpec(_Model):
     retention_days: StrictInt = 90
     bucket_arn: StrictStr | None = None
     traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+    kms_key: StrictBool = False
+    kms_key_arn: StrictStr | None = None
 
     @field_validator("retention_days")
     @classmethod
@@ -145,6 +153,22 @@ class FlowLogSpec(_Model):
         if self.enabled and self.destination == "s3" and not self.bucket_arn:
             raise ValueError(
                 "destination s3 needs bucketArn || set bucketArn to the log archive bucket's ARN"
+            )
+        if self.kms_key and self.kms_key_arn:
+            raise ValueError(
+                "give either kmsKey: true (a key for this stack) or kmsKeyArn (an existing "
+                "key), not both || remove one of them"
+            )
+        if (self.kms_key or self.kms_key_arn) and self.destination != "cloudwatch":
+            raise ValueError(
+                "kmsKey and kmsKeyArn encrypt CloudWatch log groups; S3 flow logs use the "
+                "bucket's encryption || remove them, or use destination: cloudwatch"
+            )
+        if self.kms_key_arn is not None and not KMS_KEY_ARN_RE.match(self.kms_key_arn):
+            raise ValueError(
+                f"kmsKeyArn '{self.kms_key_arn}' is not a KMS key ARN || use the key's ARN, "
+                "arn:aws:kms:<region>:<account>:key/<key id> (not an alias; CloudWatch Logs "
+                "needs the key ARN)"
             )
         return self
 
@@ -399,7 +423,25 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
     if isinstance(hub, dict):
         problems += _tier_problems(hub.get("tiers"), f"{ROOT}.hub.tiers", source, hub=True)
     problems += _az_problems(raw.get("availabilityZones", 3), region, source)
+    problems += _kms_region_problems(raw.get("flowLogs"), region, source)
     return problems
+
+
+def _kms_region_problems(flow: Any, region: str, source: str) -> list[Problem]:
+    """CloudWatch Logs can only use a KMS key of its own Region."""
+    arn = flow.get("kmsKeyArn") if isinstance(flow, dict) else None
+    match = KMS_KEY_ARN_RE.match(arn) if isinstance(arn, str) else None
+    if match and match["region"] != region:
+        return [
+            Problem(
+                source,
+                f"{ROOT}.flowLogs.kmsKeyArn",
+                f"the key is in {match['region']}, the stack in {region}",
+                f"use a key in {region} (CloudWatch Logs cannot use another Region's key), "
+                "or kmsKey: true",
+            )
+        ]
+    return []
 
 
 def _tier_problems(tiers: Any, path: str, source: str, hub: bool) -> list[Problem]:
@@ -423,6 +465,18 @@ def _tier_problems(tiers: Any, path: str, source: str, hub: bool) -> list[Proble
                     f"{path}.{tier}",
                     "'transit' is reserved (a /28 per AZ is always created)",
                     "remove it",
+                )
+            )
+        elif hub and tier != "public":
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    "the hub takes no workload tiers: spokes could not answer them (the "
+                    "segment tables blackhole the pool, which holds the hub's CIDR), and "
+                    "workloads there would sit outside every segment",
+                    "put these workloads in a spoke, e.g. of a segment every other "
+                    "segment connects to (shared); hub.tiers may only size public",
                 )
             )
         elif tier == "public" and not hub:

@@ -116,6 +116,8 @@ def _common(spec: StackSpec, vpc: str, tables: list[RouteTable]) -> _SecureDefau
             flow.retention_days,
             f"/foundation/{spec.name}/{vpc}/flow-logs",
             flow.bucket_arn,
+            kms_key=flow.kms_key,
+            kms_key_arn=flow.kms_key_arn,
         )
         if flow.enabled
         else None,

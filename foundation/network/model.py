@@ -83,6 +83,8 @@ class FlowLog:
     retention_days: int
     log_group: str
     bucket_arn: str | None = None
+    kms_key: bool = False  # encrypt the log group with the stack's own customer-managed key
+    kms_key_arn: str | None = None  # ... or with this existing key
 
 
 @dataclass(frozen=True)

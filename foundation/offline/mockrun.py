@@ -25,6 +25,8 @@ from foundation.config import regions
 from foundation.offline import runtime
 
 AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
+CALLER_TOKEN = "aws:index/getCallerIdentity:getCallerIdentity"
+OFFLINE_ACCOUNT = "000000000000"  # offline there is no account: policies show this one
 COMPONENT_PREFIX = "foundation:"
 
 
@@ -38,6 +40,7 @@ class Registration:
     parent: str
     inputs: dict[str, Any]
     custom: bool
+    dependencies: tuple[str, ...] = ()  # URNs this resource waits for
 
 
 @dataclass
@@ -80,14 +83,29 @@ class OfflineMocks(pulumi.runtime.Mocks):
         rid = f"{args.typ.split(':')[1]}:{args.name}"  # unique per type and name
         if args.typ == "aws:ec2/eip:Eip":
             state["allocationId"] = f"eipalloc-{args.name}"
+        if args.typ == "aws:cloudwatch/logGroup:LogGroup":
+            state["arn"] = (
+                f"arn:aws:logs:{self.region}:{OFFLINE_ACCOUNT}:log-group:{args.inputs['name']}"
+            )
+        if args.typ == "aws:kms/key:Key":
+            state["keyId"] = f"key-{args.name}"
+            state["arn"] = f"arn:aws:kms:{self.region}:{OFFLINE_ACCOUNT}:key/{args.name}"
         if "arn" not in state:
-            state["arn"] = f"arn:aws:mock:{self.region}:000000000000:{args.name}"
+            state["arn"] = f"arn:aws:mock:{self.region}:{OFFLINE_ACCOUNT}:{args.name}"
         return rid, state
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """Answer the AZ lookup offline; refuse anything else."""
+        """Answer the AZ lookup and the caller's identity offline; refuse anything else."""
+        if args.token == CALLER_TOKEN:
+            caller = {
+                "accountId": OFFLINE_ACCOUNT,
+                "arn": f"arn:aws:iam::{OFFLINE_ACCOUNT}:root",
+                "userId": OFFLINE_ACCOUNT,
+                "id": OFFLINE_ACCOUNT,
+            }
+            return caller, []
         if args.token == AZ_TOKEN:
             ids = list(regions.catalogue()[self.region])
             result = {
@@ -118,6 +136,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     inputs=rpc.deserialize_properties(request.object),
                     custom=bool(request.custom),
+                    dependencies=tuple(request.dependencies),
                 )
             )
         return response

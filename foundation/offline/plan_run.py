@@ -132,7 +132,8 @@ def _report(
     paths = reachability.egress(plan, router=router)
     impacts = reachability.az_failure(plan, router, pairs, paths)
     findings = policy.evaluate(plan)
-    findings += reachability.reachability_findings(plan, pairs, paths, impacts)
+    returns = reachability.tier_returns(plan, router)
+    findings += reachability.reachability_findings(plan, pairs, paths, impacts, returns)
     if live_quotas is not None:
         quotas, live = live_quotas(spec, plan), True
     else:

@@ -57,6 +57,7 @@ def _vpc(v: Vpc) -> dict[str, Any]:
             "retentionDays": v.flow_log.retention_days,
             "logGroup": v.flow_log.log_group if v.flow_log.destination == "cloudwatch" else None,
             "bucketArn": v.flow_log.bucket_arn,
+            "kmsKey": "stack" if v.flow_log.kms_key else v.flow_log.kms_key_arn,
         },
         "gatewayEndpoints": [
             {"name": e.name, "service": e.service, "routeTables": list(e.route_tables)}

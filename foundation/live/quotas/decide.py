@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from foundation.live.quotas.catalog import QuotaDef, catalog
+from foundation.live.quotas.catalog import QuotaDef, catalog, increase_fix
 from foundation.live.quotas.planned import Usage
 from foundation.network.analysis.findings import Finding
 
@@ -137,10 +137,10 @@ def quota_findings(rows: list[QuotaRow], live: bool) -> list[Finding]:
         elif r.status == "fail" and not live:
             fix = (
                 "the account may have a raised limit: run `python -m foundation quotas "
-                "STACK` with credentials, or request an increase in Service Quotas"
+                f"STACK` with credentials, or {increase_fix(r.code)}"
             )
         else:
-            fix = f"request an increase of {r.code} ({r.service}) in Service Quotas"
+            fix = increase_fix(r.code)
         if r.status == "fail":
             severity = "error" if live else "warning"
             message = f"{r.name}: {what} exceeds the limit"

@@ -14,6 +14,7 @@ from foundation.network.analysis.findings import Finding, Severity
 from foundation.network.model import NetworkPlan
 
 POOL_WARN_RATIO = 0.8
+PRODUCTION_RETENTION_DAYS = 365
 
 Rule = Callable[[NetworkPlan], list[Finding]]
 
@@ -49,6 +50,32 @@ def flow_logs_on(plan: NetworkPlan) -> list[Finding]:
         )
         for v in plan.vpcs
         if v.flow_log is None
+    ]
+
+
+def production_log_retention(plan: NetworkPlan) -> list[Finding]:
+    """SEC04-BP01: a production stack keeps its flow logs at least a year.
+
+    A warning, not an error: a year is the usual audit baseline (PCI DSS 10.5.1, many
+    internal policies), but teams that ship flow logs to a SIEM may keep them there; the
+    reviewer decides, the plan does not fail. S3 retention is the bucket's lifecycle.
+    """
+    if not plan.production:
+        return []
+    return [
+        Finding(
+            "SEC04.LOG-RETENTION",
+            "warning",
+            v.name,
+            f"flow logs are kept {v.flow_log.retention_days} days in a production stack "
+            f"(less than {PRODUCTION_RETENTION_DAYS})",
+            f"set flowLogs.retentionDays: {PRODUCTION_RETENTION_DAYS} or more, or keep them "
+            "in an archive (destination: s3) with its own lifecycle",
+        )
+        for v in plan.vpcs
+        if v.flow_log is not None
+        and v.flow_log.destination == "cloudwatch"
+        and v.flow_log.retention_days < PRODUCTION_RETENTION_DAYS
     ]
 
 
@@ -172,6 +199,7 @@ def production_egress(plan: NetworkPlan) -> list[Finding]:
 RULES: tuple[Rule, ...] = (
     default_sg_closed,
     flow_logs_on,
+    production_log_retention,
     no_public_ip_on_launch,
     tgw_no_auto_accept,
     tgw_subnets,
