@@ -7,6 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms import Alarms
 from components.tags import tags
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SpokeVpc
@@ -64,7 +65,9 @@ class Network(pulumi.ComponentResource):
                 "flow-logs-policy", role=role.id, policy=json.dumps(FLOW_LOG_WRITE), opts=child
             )
             role_arn = role.arn
-        transit = TransitHub("transit", plan.stack, plan.transit_gateway, opts=child)
+        transit = TransitHub(
+            "transit", plan.stack, plan.transit_gateway, opts=child, protect=plan.production
+        )
         hub = HubVpc("hub", plan, transit.transit_gateway_id, role_arn, opts=child)
         vpcs: list[HubVpc | SpokeVpc] = [hub]
         vpcs += [
@@ -78,6 +81,9 @@ class Network(pulumi.ComponentResource):
             {v.plan_vpc.name: v.attachment_id for v in vpcs},
             opts=child,
         )
+        if plan.monitoring is not None:
+            watched = {**hub.nat_gateway_ids, plan.transit_gateway.name: transit.transit_gateway_id}
+            Alarms("alarms", plan.stack, plan.region, plan.monitoring, watched, opts=child)
         self.vpc_ids = {v.plan_vpc.name: v.vpc_id for v in vpcs}
         self.subnet_ids = {v.plan_vpc.name: v.subnet_ids for v in vpcs}
         self.route_table_ids = {v.plan_vpc.name: v.route_table_ids for v in vpcs}

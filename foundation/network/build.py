@@ -19,6 +19,7 @@ from typing import TypedDict
 
 from foundation.config.spec import NetworkSpec, StackSpec
 from foundation.errors import InputError, Problem
+from foundation.network.alarms import plan_monitoring
 from foundation.network.model import (
     DefaultSecurityGroup,
     FlowLog,
@@ -292,6 +293,7 @@ def build_plan(
     segments = tuple(
         Segment(n, tuple(s.connects_to), s.isolated) for n, s in sorted(net.segments.items())
     )
+    transit = _transit(spec, vpcs, pool)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -302,12 +304,13 @@ def build_plan(
         production=net.production,
         segments=segments,
         vpcs=tuple(vpcs),
-        transit_gateway=_transit(spec, vpcs, pool),
+        transit_gateway=transit,
         warnings=allocation.warnings,
         new_allocations=tuple(sorted(allocation.new)),
         quota_headroom=net.quotas.headroom,
         pool_allocatable=pool_allocatable,
         pool_allocated=pool_allocated,
+        monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
     )
 
 

@@ -25,6 +25,8 @@ from foundation.config import regions
 from foundation.offline import runtime
 
 AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
+IDENTITY_TOKEN = "aws:index/getCallerIdentity:getCallerIdentity"
+OFFLINE_ACCOUNT = "000000000000"  # the offline plan has no account: a placeholder id
 COMPONENT_PREFIX = "foundation:"
 
 
@@ -38,6 +40,7 @@ class Registration:
     parent: str
     inputs: dict[str, Any]
     custom: bool
+    protect: bool = False
 
 
 @dataclass
@@ -67,6 +70,10 @@ class Recording:
             counts[label] += 1
         return dict(sorted(counts.items()))
 
+    def protected(self) -> list[Registration]:
+        """Cloud resources registered with `protect` (what cannot be recreated)."""
+        return sorted((r for r in self.custom if r.protect), key=lambda r: (r.type, r.name))
+
 
 class OfflineMocks(pulumi.runtime.Mocks):
     """Answers resource registrations with plausible ids and invokes from the catalogue."""
@@ -87,7 +94,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """Answer the AZ lookup offline; refuse anything else."""
+        """Answer the AZ and caller-identity lookups offline; refuse anything else."""
         if args.token == AZ_TOKEN:
             ids = list(regions.catalogue()[self.region])
             result = {
@@ -96,6 +103,13 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 "id": self.region,
             }
             return result, []  # pulumi allows None in the hint but iterates it
+        if args.token == IDENTITY_TOKEN:
+            return {
+                "accountId": OFFLINE_ACCOUNT,
+                "arn": f"arn:aws:iam::{OFFLINE_ACCOUNT}:user/offline-plan",
+                "userId": "OFFLINE",
+                "id": OFFLINE_ACCOUNT,
+            }, []
         raise NotImplementedError(f"the offline plan cannot answer invoke {args.token}")
 
 
@@ -118,6 +132,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     inputs=rpc.deserialize_properties(request.object),
                     custom=bool(request.custom),
+                    protect=bool(request.protect),
                 )
             )
         return response
