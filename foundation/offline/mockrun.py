@@ -87,6 +87,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
         rid = f"{args.typ.split(':')[1]}:{args.name}"  # unique per type and name
         if args.typ == "aws:ec2/eip:Eip":
             state["allocationId"] = f"eipalloc-{args.name}"
+        if args.typ == "aws:kms/key:Key":
+            state["keyId"] = rid  # the alias names the key by its id
         if "arn" not in state:
             state["arn"] = f"arn:aws:mock:{self.region}:000000000000:{args.name}"
         return rid, state
