@@ -77,7 +77,9 @@ def moto_server() -> str:
 
 
 @pytest.fixture
-def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
+def aws(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+):
     """An empty moto account in us-east-1; returns a boto3 EC2 client for test set-up."""
     import urllib.request
 
@@ -88,13 +90,15 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch):
     urllib.request.urlopen(
         urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=10
     ).read()
+    empty = tmp_path_factory.getbasetemp() / "empty-aws-config"
+    empty.write_text("")  # not /dev/null: on a shared machine it has been seen as a plain file
     for name, value in {
         "AWS_ENDPOINT_URL": moto_server,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
     }.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
