@@ -211,3 +211,13 @@ def test_bad_alarm_input_exits_2_naming_the_key(
     for fragment in fragments:
         assert fragment in result.err, result.err
     assert snapshot(workspace / "stacks") == before
+
+
+def test_a_production_stack_without_alarms_is_warned(workspace: Path, cli) -> None:
+    edit_stack(workspace, "prod", PROD_ALARMS, "")
+    result = cli(workspace, "plan", "prod", "--format", "json")
+    doc = json.loads(result.out)
+    (finding,) = [f for f in doc["findings"] if f["rule"] == "OPS.NO-ALARMS"]
+    assert (finding["severity"], finding["subject"], result.code) == ("warning", "prod", 0)
+    dev = json.loads(cli(workspace, "plan", "dev", "--format", "json").out)
+    assert not [f for f in dev["findings"] if f["rule"] == "OPS.NO-ALARMS"]
