@@ -1,8 +1,8 @@
 """CloudWatch alarms on the NAT gateways and the TGW, and the encrypted SNS topic they notify.
 
 The topic (`<stack>-<topic>`) is encrypted with a customer-managed KMS key (rotation on)
-whose policy lets CloudWatch use it: an alarm cannot publish to a topic encrypted with the
-AWS-managed SNS key. The topic policy lets CloudWatch alarms of this account publish, and
+whose policy lets this stack's CloudWatch alarms use it: an alarm cannot publish to a topic
+encrypted with the AWS-managed SNS key. The topic policy lets those alarms publish, and
 refuses anything sent without TLS. With `topicArn` only the subscriptions and alarms are
 created. Resource ids reach the alarms as Inputs from the NAT and TGW resources.
 """
@@ -21,8 +21,18 @@ from foundation.network.model import Monitoring
 KMS_USE = ["kms:Decrypt", "kms:GenerateDataKey*"]
 
 
-def key_policy(partition: str, account: str) -> str:
-    """The key policy: the account administers the key; CloudWatch and SNS may use it."""
+def _alarm_source(partition: str, region: str, account: str, stack: str) -> dict[str, object]:
+    """Only this stack's alarms, in this account and Region (no confused deputy)."""
+    return {
+        "ArnLike": {
+            "aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{stack}-*"
+        },
+        "StringEquals": {"aws:SourceAccount": account},
+    }
+
+
+def key_policy(partition: str, region: str, account: str, stack: str) -> str:
+    """The key policy: the account administers the key; this stack's alarms may use it."""
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -40,15 +50,7 @@ def key_policy(partition: str, account: str) -> str:
                     "Principal": {"Service": "cloudwatch.amazonaws.com"},
                     "Action": KMS_USE,
                     "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                },
-                {
-                    "Sid": "SnsDeliversToSubscribers",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "sns.amazonaws.com"},
-                    "Action": KMS_USE,
-                    "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                    "Condition": _alarm_source(partition, region, account, stack),
                 },
             ],
         },
@@ -81,13 +83,7 @@ def topic_policy(topic_arn: str, partition: str, region: str, account: str, stac
                     "Principal": {"Service": "cloudwatch.amazonaws.com"},
                     "Action": "sns:Publish",
                     "Resource": topic_arn,
-                    "Condition": {
-                        "ArnLike": {
-                            "aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account}:"
-                            f"alarm:{stack}-*"
-                        },
-                        "StringEquals": {"aws:SourceAccount": account},
-                    },
+                    "Condition": _alarm_source(partition, region, account, stack),
                 },
                 {
                     "Sid": "TlsOnly",
@@ -130,7 +126,7 @@ class Alarms(pulumi.ComponentResource):
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
                 policy=pulumi.Output.all(partition, account).apply(
-                    lambda pa: key_policy(pa[0], pa[1])
+                    lambda pa: key_policy(pa[0], region, pa[1], stack)
                 ),
                 tags=tags(stack, f"{topic.logical_name}-key"),
                 opts=child,

@@ -91,6 +91,11 @@ def test_the_topic_is_encrypted_with_a_key_cloudwatch_may_use(workspace: Path) -
     cw = {"Service": "cloudwatch.amazonaws.com"}
     cloudwatch = [s for s in statements if s["Principal"] == cw]
     assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    source = cloudwatch[0]["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert source == "arn:aws:cloudwatch:us-east-1:000000000000:alarm:prod-*"
+    assert [s["Principal"] for s in statements if s["Principal"] != cw] == [
+        {"AWS": "arn:aws:iam::000000000000:root"}
+    ]  # nobody else may use the key
     (policy,) = of_type(rec, "sns/topicPolicy:TopicPolicy")
     publish = [
         s
