@@ -200,3 +200,13 @@ def test_an_unreadable_file_is_exit_2(tmp_path: Path, cli, make, fragment: str) 
 def test_a_bad_history_path_is_refused_before_any_aws_call(aws, workspace: Path, cli) -> None:
     result = cli(workspace, "drift", "dev", "--history", str(workspace / "nope" / "h.jsonl"))
     assert result.code == 2 and "--history" in result.err and "does not exist" in result.err
+
+
+def test_bad_input_is_an_error_run_too(workspace: Path, cli, monkeypatch) -> None:
+    """A scheduled job whose webhook secret broke must not stop recording its runs."""
+    history = workspace / "h.jsonl"
+    monkeypatch.setattr(drift_command, "now", Clock(T0))
+    result = cli(workspace, "drift", "dev", "--notify", "ftp://x", "--history", str(history))
+    assert result.code == 2 and "--notify" in result.err
+    (line,) = [json.loads(x) for x in history.read_text().splitlines()]
+    assert line["status"] == "error" and "not an absolute http(s) URL" in line["error"]

@@ -25,11 +25,11 @@ def run_drift(
     history: Path | None = None,
 ) -> tuple[str, int, str | None]:
     """Check drift; notify only when there is drift. Returns (report, exit code, notice)."""
-    if notify_url is not None:
-        validate_url(notify_url)
     if history is not None:
-        check_writable(history)
+        check_writable(history)  # the one failure that cannot be recorded
     try:
+        if notify_url is not None:
+            validate_url(notify_url)
         spec, plan = read_only_plan(Workspace(project), stack)
         result = check_drift(spec, plan)
     except FoundationError as exc:
