@@ -197,6 +197,11 @@ BAD = [
         ["foundation:network.alarms.topic", "invalid topic name 'Net_Ops'"],
     ),
     (
+        "typo",
+        "    alarms: {topic: netops, emial: [netops@example.com]}\n",
+        ["foundation:network.alarms.emial", "did you mean 'email'"],
+    ),
+    (
         "http-runbooks",
         "    alarms: {topic: netops, runbookBaseUrl: 'http://wiki/runbooks'}\n",
         ["foundation:network.alarms.runbookBaseUrl", "is not an https URL"],
