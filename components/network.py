@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from components.alarms import Alarms
 from components.flow_logs import flow_log_access
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SpokeVpc
@@ -23,7 +24,9 @@ class Network(pulumi.ComponentResource):
         super().__init__("foundation:network:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         access = flow_log_access(plan, child)
-        transit = TransitHub("transit", plan.stack, plan.transit_gateway, opts=child)
+        transit = TransitHub(
+            "transit", plan.stack, plan.transit_gateway, opts=child, protect=plan.production
+        )
         hub = HubVpc("hub", plan, transit.transit_gateway_id, access, opts=child)
         vpcs: list[HubVpc | SpokeVpc] = [hub]
         vpcs += [
@@ -37,6 +40,9 @@ class Network(pulumi.ComponentResource):
             {v.plan_vpc.name: v.attachment_id for v in vpcs},
             opts=child,
         )
+        if plan.monitoring is not None:
+            watched = {**hub.nat_gateway_ids, plan.transit_gateway.name: transit.transit_gateway_id}
+            Alarms("alarms", plan.stack, plan.region, plan.monitoring, watched, opts=child)
         self.vpc_ids = {v.plan_vpc.name: v.vpc_id for v in vpcs}
         self.subnet_ids = {v.plan_vpc.name: v.subnet_ids for v in vpcs}
         self.route_table_ids = {v.plan_vpc.name: v.route_table_ids for v in vpcs}

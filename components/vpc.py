@@ -208,7 +208,8 @@ class HubVpc(_VpcBase):
                 nat.eip,
                 domain="vpc",
                 tags=self._tags(nat.eip),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                # partners allowlist these addresses: protected in production (DESIGN §3.13)
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw], protect=plan.production),
             )
             gateway = aws.ec2.NatGateway(
                 nat.name,

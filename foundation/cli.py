@@ -1,4 +1,4 @@
-"""`python -m foundation`: plan, quotas, drift and ipam check.
+"""`python -m foundation`: plan, quotas, drift, history and ipam check.
 
 Exit codes: 0 ok (warnings allowed), 1 a check failed, 2 bad input or error. Errors go to
 stderr as one line per problem (key path, what is wrong, how to fix it), never as a
@@ -82,7 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="POST a JSON message (Slack-compatible `text`) when drift is found",
     )
+    drift.add_argument(
+        "--history",
+        metavar="FILE",
+        type=Path,
+        help="append one JSON line per run to FILE (see the history command)",
+    )
     drift.set_defaults(handler=cmd_drift)
+
+    history = sub.add_parser("history", help="summarise a drift history file (drift --history)")
+    history.add_argument("file", metavar="FILE", type=Path)
+    history.add_argument("--format", choices=FORMATS, default="text")
+    history.add_argument("--output", type=Path)
+    history.set_defaults(handler=cmd_history)
 
     ipam = sub.add_parser("ipam", help="address management")
     ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, parser_class=_Parser)
@@ -159,11 +171,27 @@ def cmd_drift(args: argparse.Namespace) -> int:
         from foundation.reports.output import check_output
 
         check_output(args.output)
-    text, code, notice = run_drift(args.project, args.stack, args.format, args.notify)
+    text, code, notice = run_drift(args.project, args.stack, args.format, args.notify, args.history)
     emit(text, args.output)
     if notice:
         print(notice, file=sys.stderr)
     return code
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Summarise a drift history file; corrupt lines are reported (stderr too), never fatal."""
+    from foundation.live.drift.history import summarise
+    from foundation.reports.history import render_history
+
+    summary = summarise(args.file)
+    emit(render_history(summary, args.format), args.output)
+    for corrupt in summary.corrupt:
+        print(
+            f"warning: {args.file}: line {corrupt.line}: skipped, cannot be read "
+            f"({corrupt.reason}). Fix: correct or delete that line by hand",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def cmd_ipam_check(args: argparse.Namespace) -> int:

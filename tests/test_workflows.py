@@ -89,3 +89,22 @@ def test_the_drift_workflow_is_scheduled_and_notifies() -> None:
     assert drift[True]["schedule"]  # YAML 1.1 reads the key `on` as True
     run = " ".join(str(s.get("run", "")) for s in drift["jobs"]["drift"]["steps"])
     assert "foundation drift" in run and "--notify" in run
+
+
+def test_the_drift_workflow_keeps_the_history_between_runs() -> None:
+    """The previous history is restored before the check and saved (always) after it."""
+    steps = yaml.safe_load((REPO / ".github/workflows/drift.yml").read_text())["jobs"]["drift"][
+        "steps"
+    ]
+    uses = [str(s.get("uses", "")) for s in steps]
+    runs = [str(s.get("run", "")) for s in steps]
+    restore = uses.index("actions/cache/restore@v4")
+    check = next(i for i, r in enumerate(runs) if "foundation drift" in r)
+    save = uses.index("actions/cache/save@v4")
+    assert restore < check < save
+    history = "drift-history-${{ matrix.stack }}.jsonl"
+    assert f'--history "{history}"' in runs[check]
+    assert steps[restore]["with"]["path"] == steps[save]["with"]["path"] == history
+    assert steps[restore]["with"]["restore-keys"] == "drift-history-${{ matrix.stack }}-"
+    assert steps[save]["if"] == "always()"  # an error run (exit 2) is kept too
+    assert any(history in str(s.get("with", {}).get("path", "")) for s in steps[save + 1 :])

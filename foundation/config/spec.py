@@ -15,6 +15,8 @@ behaviour:
 - ``drift``: ``warn`` (findings become Pulumi warnings; use ``fail`` to stop a deployment).
 - ``transitGateway``: ASN 64512, auto-accept off, default route table association and
   propagation off (segments need explicit tables).
+- ``alarms``: absent -- no CloudWatch alarms and no SNS topic. With it, every NAT gateway and
+  the TGW get alarms (DESIGN §3.13) that notify the topic on ALARM and OK.
 """
 
 from __future__ import annotations
@@ -212,6 +214,71 @@ class TransitGatewaySpec(_Model):
     auto_accept_shared_attachments: StrictBool = False
 
 
+SNS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$")
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
+
+
+class AlarmSpec(_Model):
+    """Where alarms notify: a topic created as `<stack>-<topic>`, or an existing topicArn."""
+
+    topic: StrictStr | None = None
+    topic_arn: StrictStr | None = None
+    email: list[StrictStr] = []
+    runbook_base_url: StrictStr | None = None
+
+    @field_validator("topic")
+    @classmethod
+    def _topic(cls, value: str | None) -> str | None:
+        if value is not None and not NAME_RE.match(value):
+            raise ValueError(
+                f"invalid topic name '{value}' || use lower-case letters, digits and '-' "
+                "(the topic is created as <stack>-<topic>)"
+            )
+        return value
+
+    @field_validator("topic_arn")
+    @classmethod
+    def _topic_arn(cls, value: str | None) -> str | None:
+        if value is not None and not SNS_ARN_RE.match(value):
+            raise ValueError(
+                f"'{value}' is not an SNS topic ARN || write "
+                "arn:aws:sns:<region>:<12-digit account>:<topic name>"
+            )
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: list[str]) -> list[str]:
+        bad = [e for e in value if not EMAIL_RE.match(e)]
+        if bad:
+            raise ValueError(
+                f"not an email address: {', '.join(bad)} || write addresses like netops@example.com"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("an address is listed twice || list each address once")
+        return value
+
+    @field_validator("runbook_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not URL_RE.match(value):
+            raise ValueError(
+                f"'{value}' is not an https URL || point it at the docs/runbooks folder, "
+                "e.g. https://github.com/acme/network/blob/main/docs/runbooks"
+            )
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _one_topic(self) -> AlarmSpec:
+        if (self.topic is None) == (self.topic_arn is None):
+            raise ValueError(
+                "give exactly one of topic and topicArn || topic: <name> creates an encrypted "
+                "topic, topicArn: uses an existing one"
+            )
+        return self
+
+
 class NetworkSpec(_Model):
     """The `foundation:network` config object of one stack."""
 
@@ -226,6 +293,7 @@ class NetworkSpec(_Model):
     drift: DriftSpec = DriftSpec()
     transit_gateway: TransitGatewaySpec = TransitGatewaySpec()
     production: StrictBool = False
+    alarms: AlarmSpec | None = None
 
     @property
     def az_count(self) -> int:
@@ -424,6 +492,7 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
         problems += _tier_problems(hub.get("tiers"), f"{ROOT}.hub.tiers", source, hub=True)
     problems += _az_problems(raw.get("availabilityZones", 3), region, source)
     problems += _kms_region_problems(raw.get("flowLogs"), region, source)
+    problems += _alarm_problems(raw.get("alarms"), region, source)
     return problems
 
 
@@ -439,6 +508,23 @@ def _kms_region_problems(flow: Any, region: str, source: str) -> list[Problem]:
                 f"the key is in {match['region']}, the stack in {region}",
                 f"use a key in {region} (CloudWatch Logs cannot use another Region's key), "
                 "or kmsKey: true",
+            )
+        ]
+    return []
+
+
+def _alarm_problems(alarms: Any, region: str, source: str) -> list[Problem]:
+    """CloudWatch alarms can only notify a topic in their own Region."""
+    arn = alarms.get("topicArn") if isinstance(alarms, dict) else None
+    match = SNS_ARN_RE.match(arn) if isinstance(arn, str) else None
+    if match and match.group(1) != region:
+        return [
+            Problem(
+                source,
+                f"{ROOT}.alarms.topicArn",
+                f"the topic is in {match.group(1)}, the stack in {region}; CloudWatch alarms "
+                "only notify topics in their own Region",
+                f"use a topic in {region}, or topic: <name> to create one",
             )
         ]
     return []

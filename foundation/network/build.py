@@ -20,6 +20,7 @@ from typing import TypedDict
 
 from foundation.config.spec import NetworkSpec, StackSpec
 from foundation.errors import InputError, Problem
+from foundation.network.alarms import plan_monitoring
 from foundation.network.model import (
     DefaultSecurityGroup,
     FlowLog,
@@ -313,6 +314,7 @@ def build_plan(
     segments = tuple(
         Segment(n, tuple(s.connects_to), s.isolated) for n, s in sorted(net.segments.items())
     )
+    transit = _transit(spec, vpcs, pool)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -325,7 +327,7 @@ def build_plan(
         production=net.production,
         segments=segments,
         vpcs=tuple(vpcs),
-        transit_gateway=_transit(spec, vpcs, pool),
+        transit_gateway=transit,
         warnings=allocation.warnings,
         new_allocations=tuple(sorted(allocation.new)),
         allocated_cidrs=tuple((k, str(allocation.entries[k])) for k in sorted(allocation.new)),
@@ -333,6 +335,7 @@ def build_plan(
         quota_headroom=net.quotas.headroom,
         pool_allocatable=pool_allocatable,
         pool_allocated=pool_allocated,
+        monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
     )
 
 

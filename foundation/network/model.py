@@ -200,6 +200,46 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Alarm:
+    """One CloudWatch metric alarm on one resource, notifying the topic on ALARM and OK."""
+
+    name: str  # logical name; the AWS alarm is named <stack>-<name>
+    kind: str  # the alarm kind, also its playbook id (docs/runbooks/<kind>.md)
+    namespace: str
+    metric: str
+    dimension: str  # the metric's dimension name; its value is the subject's resource id
+    subject: str  # logical name of the watched resource (a NAT gateway, the TGW)
+    statistic: str
+    comparison: str
+    threshold: float
+    period: int  # seconds
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    description: str
+    runbook: str  # docs/runbooks/<kind>.md
+    treat_missing_data: str = "notBreaching"
+
+
+@dataclass(frozen=True)
+class AlarmTopic:
+    """Where alarms notify: a topic the stack creates (`name`) or an existing one (`arn`)."""
+
+    name: str | None  # <stack>-<topic>, created with a customer-managed KMS key
+    arn: str | None  # an existing topic
+    logical_name: str  # the topic's logical name (the key and policy derive theirs from it)
+    emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """The `alarms:` block as planned: the topic and every alarm."""
+
+    topic: AlarmTopic
+    alarms: tuple[Alarm, ...]
+    runbook_base_url: str | None = None
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     """Every resource of one stack, derived from the spec and the allocation."""
 
@@ -222,6 +262,7 @@ class NetworkPlan:
     quota_headroom: float = 0.15
     pool_allocatable: int = 0
     pool_allocated: int = 0
+    monitoring: Monitoring | None = None
 
     @property
     def slots(self) -> tuple[int, ...]:

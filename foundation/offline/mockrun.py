@@ -41,6 +41,7 @@ class Registration:
     inputs: dict[str, Any]
     custom: bool
     dependencies: tuple[str, ...] = ()  # URNs this resource waits for
+    protect: bool = False
 
 
 @dataclass
@@ -69,6 +70,10 @@ class Recording:
             label = f"{owner.type.rsplit(':', 1)[1]} {owner.name}" if owner else "Stack"
             counts[label] += 1
         return dict(sorted(counts.items()))
+
+    def protected(self) -> list[Registration]:
+        """Cloud resources registered with `protect` (what cannot be recreated)."""
+        return sorted((r for r in self.custom if r.protect), key=lambda r: (r.type, r.name))
 
 
 class OfflineMocks(pulumi.runtime.Mocks):
@@ -137,6 +142,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     inputs=rpc.deserialize_properties(request.object),
                     custom=bool(request.custom),
                     dependencies=tuple(request.dependencies),
+                    protect=bool(request.protect),
                 )
             )
         return response

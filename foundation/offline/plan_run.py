@@ -176,4 +176,5 @@ def mock_resources(workspace: Workspace, spec: StackSpec) -> Resources:
         by_type=recording.by_type(),
         by_component=recording.by_component(),
         exports=tuple(recording.exports),
+        protected=tuple((r.type, r.name) for r in recording.protected()),
     )

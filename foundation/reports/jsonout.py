@@ -73,6 +73,40 @@ def _vpc(v: Vpc) -> dict[str, Any]:
     }
 
 
+def operations(report: PlanReport) -> dict[str, Any]:
+    """DESIGN §3.13: the alarms, their topic, and what cannot be recreated (protected)."""
+    monitoring = report.plan.monitoring
+    alarms = [] if monitoring is None else list(monitoring.alarms)
+    return {
+        "alarms": [
+            {
+                "name": a.name,
+                "namespace": a.namespace,
+                "metric": a.metric,
+                "subject": a.subject,
+                "dimension": a.dimension,
+                "statistic": a.statistic,
+                "threshold": a.threshold,
+                "period": a.period,
+                "evaluationPeriods": a.evaluation_periods,
+                "datapointsToAlarm": a.datapoints_to_alarm,
+                "treatMissingData": a.treat_missing_data,
+                "runbook": a.runbook,
+            }
+            for a in alarms
+        ],
+        "alarmTopic": None
+        if monitoring is None
+        else {
+            "name": monitoring.topic.name,
+            "arn": monitoring.topic.arn,
+            "email": list(monitoring.topic.emails),
+            "runbookBaseUrl": monitoring.runbook_base_url,
+        },
+        "protected": [{"type": t, "name": n} for t, n in report.resources.protected],
+    }
+
+
 def plan_document(report: PlanReport) -> dict[str, Any]:
     """The JSON-serialisable plan document."""
     plan = report.plan
@@ -159,6 +193,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "byComponent": report.resources.by_component,
             "exports": list(report.resources.exports),
         },
+        **operations(report),
     }
 
 

@@ -6,6 +6,7 @@ rendered again in summary form (no per-subnet rows, spokes grouped in the diagra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -26,9 +27,20 @@ _ENV = jinja2.Environment(
 )
 
 
+def _runbook_linker(report: PlanReport) -> Callable[[str], str]:
+    """Playbook links: under `alarms.runbookBaseUrl` when set, else the repository path."""
+    base = report.plan.monitoring.runbook_base_url if report.plan.monitoring else None
+
+    def link(path: str) -> str:
+        return f"{base}/{path.rsplit('/', 1)[1]}" if base else path
+
+    return link
+
+
 def _context(report: PlanReport, summarised: bool) -> dict[str, Any]:
     doc = plan_document(report)
     return {
+        "runbook": _runbook_linker(report),
         "doc": doc,
         "errors": report.errors,
         "warnings": report.warnings,

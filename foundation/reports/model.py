@@ -18,6 +18,7 @@ class Resources:
     by_type: dict[str, int]
     by_component: dict[str, int]
     exports: tuple[str, ...] = ()
+    protected: tuple[tuple[str, str], ...] = ()  # (Pulumi type, name) registered with protect
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ they need, whatever the terminal's width and whether or not the output is piped.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -200,4 +201,37 @@ def render_text(report: PlanReport) -> str:
             ["component", "resources"], [[c, n] for c, n in doc["resources"]["byComponent"].items()]
         )
     )
+    _operations(console, doc)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+
+
+def _operations(console: Console, doc: dict[str, Any]) -> None:
+    """Alarms and what cannot be recreated (DESIGN §3.13)."""
+    console.print()
+    if doc["alarms"]:
+        topic = doc["alarmTopic"]
+        console.print(f"Alarms (notify {topic['name'] or topic['arn']} on ALARM and OK)")
+        console.print(
+            _table(
+                ["alarm", "watches", "metric", "threshold", "window", "playbook"],
+                [
+                    [
+                        a["name"],
+                        a["subject"],
+                        f"{a['namespace']} {a['metric']}",
+                        f"{a['statistic']} > {a['threshold']:g}",
+                        f"{a['datapointsToAlarm']} of {a['evaluationPeriods']} x {a['period']} s",
+                        a["runbook"],
+                    ]
+                    for a in doc["alarms"]
+                ],
+            )
+        )
+    else:
+        console.print("Alarms: none (no alarms: block)")
+    console.print()
+    if doc["protected"]:
+        console.print("Cannot be recreated (protected)")
+        console.print(_table(["type", "name"], [[p["type"], p["name"]] for p in doc["protected"]]))
+    else:
+        console.print("Cannot be recreated (protected): none")

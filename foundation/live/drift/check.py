@@ -18,7 +18,8 @@ def check_drift(spec: StackSpec, plan: NetworkPlan, aws: Aws | None = None) -> D
     aws = aws or Aws(spec.region)
     plan = with_azs(plan, resolve_live_azs(aws, spec))
     cidrs = {v.cidr for v in plan.vpcs}
-    live = observe(aws, spec.name, plan.pool_cidr, cidrs)
+    alarms = frozenset(a.name for a in plan.monitoring.alarms) if plan.monitoring else frozenset()
+    live = observe(aws, spec.name, plan.pool_cidr, cidrs, alarms)
     if not live.deployed:
         return DriftResult(spec.name, "not-deployed", (), aws.api_calls)
     everything = diff(spec.name, expected_items(plan), live.items)

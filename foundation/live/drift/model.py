@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from foundation.network.runbooks import drift_rule, runbook_path
+
 Kind = Literal["missing", "changed", "unmanaged"]
 UNREPORTED = "(not reported by AWS)"  # an attribute the API left out: never compared
 Severity = Literal["high", "medium", "low"]
@@ -39,6 +41,7 @@ class DriftFinding:
     actual: str
     severity: Severity
     hand_made: bool = False  # no config change could explain it (blocks the fail gate)
+    account: str = "network"  # the account's name (DESIGN §3.8); the stack's own: network
 
     def to_dict(self) -> dict[str, object]:
         """The finding as the drift report and the webhook write it in JSON."""
@@ -51,6 +54,8 @@ class DriftFinding:
             "actual": self.actual,
             "severity": self.severity,
             "handMade": self.hand_made,
+            "account": self.account,
+            "runbook": runbook_path(drift_rule(self.kind)),
         }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from foundation.live.aws import Aws, client_error
+from foundation.live.drift.expected import topic_name
 from foundation.live.drift.model import UNREPORTED, Item
 
 STACK, NAME = "foundation:stack", "foundation:name"
@@ -81,15 +82,22 @@ def _chunks(values: list[str]) -> Iterator[list[str]]:
         yield values[i : i + CHUNK]
 
 
-def observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed:
-    """Read everything of the stack, and everything inside its scope, from AWS."""
+def observe(
+    aws: Aws, stack: str, pool: str, stack_cidrs: set[str], alarms: frozenset[str] = frozenset()
+) -> Observed:
+    """Read everything of the stack, and everything inside its scope, from AWS.
+
+    `alarms` are the logical names of the alarms the plan expects (read only when any).
+    """
     try:
-        return _observe(aws, stack, pool, stack_cidrs)
+        return _observe(aws, stack, pool, stack_cidrs, alarms)
     except ClientError as exc:
-        raise client_error(exc, "ec2 describe (drift)") from None
+        raise client_error(exc, "describe (drift)") from None
 
 
-def _observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed:
+def _observe(
+    aws: Aws, stack: str, pool: str, stack_cidrs: set[str], alarms: frozenset[str]
+) -> Observed:
     out = Observed()
     names = _Names(stack)
     tag_filter = [{"Name": f"tag:{STACK}", "Values": [stack]}]
@@ -294,7 +302,51 @@ def _observe(aws: Aws, stack: str, pool: str, stack_cidrs: set[str]) -> Observed
             )
         )
     _observe_tgw(aws, out, names, tgws)
+    if alarms:
+        _observe_alarms(aws, out, names, stack, alarms)
     return out
+
+
+def _topics(arns: list[str] | None) -> str:
+    return ",".join(sorted(topic_name(a) for a in arns or []))
+
+
+def _observe_alarms(
+    aws: Aws, out: Observed, names: _Names, stack: str, expected: frozenset[str]
+) -> None:
+    """The stack's alarms: one paged describe filtered by the `<stack>-` name prefix.
+
+    Only names the plan expects are read: another stack whose name starts with this one's
+    (`dev` and `dev-euw1`) shares the prefix, so an unknown alarm is never called ours.
+    """
+    prefix = f"{stack}-"
+    for a in aws.pages(
+        "cloudwatch",
+        "describe_alarms",
+        "MetricAlarms",
+        AlarmNamePrefix=prefix,
+        AlarmTypes=["MetricAlarm"],
+    ):
+        name = str(a.get("AlarmName", ""))[len(prefix) :]
+        if name not in expected:
+            continue
+        dimensions = a.get("Dimensions") or []
+        subject = names(dimensions[0].get("Value")) if dimensions else ""
+        out.add(
+            Item(
+                "alarm",
+                name,
+                {
+                    "metric": f"{a.get('Namespace', '')} {a.get('MetricName', '')}",
+                    "subject": subject,
+                    "actionsEnabled": str(a.get("ActionsEnabled", False)).lower(),
+                    "alarmActions": ",".join(
+                        sorted(topic_name(x) for x in a.get("AlarmActions", []))
+                    ),
+                    "okActions": ",".join(sorted(topic_name(x) for x in a.get("OKActions", []))),
+                },
+            )
+        )
 
 
 def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, Any]]) -> None:

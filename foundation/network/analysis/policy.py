@@ -196,6 +196,22 @@ def production_egress(plan: NetworkPlan) -> list[Finding]:
     return []
 
 
+def production_alarms(plan: NetworkPlan) -> list[Finding]:
+    """REL06 / DESIGN §3.13: a production network pages someone when NAT or TGW fail."""
+    if plan.production and plan.monitoring is None:
+        return [
+            Finding(
+                "OPS.NO-ALARMS",
+                "warning",
+                plan.stack,
+                "a production stack without alarms: NAT gateway and Transit Gateway "
+                "failures notify nobody",
+                "add alarms: {topic: <name>, email: [<on-call address>]} to the stack",
+            )
+        ]
+    return []
+
+
 RULES: tuple[Rule, ...] = (
     default_sg_closed,
     flow_logs_on,
@@ -206,6 +222,7 @@ RULES: tuple[Rule, ...] = (
     spare_az_slot,
     pool_utilisation,
     production_egress,
+    production_alarms,
 )
 
 
