@@ -19,7 +19,7 @@ from foundation.offline.plan_run import PROGRAM
 from ipam.azslots import bind_slots
 from ipam.layout import StackRequest, TierRequest, VpcRequest, allocate_stack
 from ipam.lock import read_lock_file
-from tests.conftest import edit_stack, snapshot
+from tests.conftest import snapshot
 
 LOCK = "stacks/addresses.lock.yaml"
 THREE = "[use1-az1, use1-az2, use1-az4]"
