@@ -97,6 +97,11 @@ def _parse(path: Path, name: str) -> Any:
     except UnicodeDecodeError:
         raise LockError([_problem(name, "", "not valid UTF-8")]) from None
     try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):  # the tool never writes one: a hand edit
+                mark = event.start_mark
+                line = f" (line {mark.line + 1})" if mark else ""
+                raise LockError([_problem(name, "", f"holds a YAML alias{line}")])
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         problems: list[IpamProblem] = []
         if node is not None:
