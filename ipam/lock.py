@@ -219,10 +219,12 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def replace_file(path: Path, text: str) -> None:
-    """Atomically replace a regular file (through a symlink, keeping it and the file's mode).
+def stage_file(path: Path, text: str) -> tuple[Path, Path]:
+    """Write `text` to a temp file beside the real file of `path`, flushed, with its mode.
 
-    The temporary file lives beside the real file and is removed on any failure.
+    Returns:
+        (temp file, target): `os.replace(temp, target)` publishes it; the caller removes
+        the temp file if it does not. On failure here, no temp file is left.
     """
     target = Path(os.path.realpath(path))
     try:
@@ -236,6 +238,20 @@ def replace_file(path: Path, text: str) -> None:
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp), target
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Atomically replace a regular file (through a symlink, keeping it and the file's mode).
+
+    The temporary file lives beside the real file and is removed on any failure.
+    """
+    tmp, target = stage_file(path, text)
+    try:
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
