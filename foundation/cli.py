@@ -126,12 +126,12 @@ def _waiting() -> None:
 def cmd_plan(args: argparse.Namespace) -> int:
     """The offline plan (with --live, quotas from the account).
 
-    Everything that can fail with exit 2 (the output target first) is decided before the
-    lock is written; the report is written last.
+    Everything that can fail with exit 2 (the output target first, the staged report last)
+    is decided before the lock is written; the report is published after it.
     """
     from foundation.config.workspace import Workspace
     from foundation.offline.plan_run import planned
-    from foundation.reports.output import check_output
+    from foundation.reports.output import StagedOutput, check_output, stage_output
     from foundation.reports.render import render
 
     if args.output is not None:
@@ -142,11 +142,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
         live = live_quota_rows
     workspace = Workspace(args.project)
-    with planned(workspace, args.stack, args.frozen, live, on_wait=_waiting) as report:
-        text = render(report, args.format)
-    for note in report.notes:
-        print(f"warning: {note}", file=sys.stderr)
-    emit(text, args.output)
+    staged: StagedOutput | None = None
+    try:
+        with planned(workspace, args.stack, args.frozen, live, on_wait=_waiting) as report:
+            text = render(report, args.format)
+            if args.output is not None:
+                staged = stage_output(text, args.output)
+        # the lock is written; now publish the report
+        for note in report.notes:
+            print(f"warning: {note}", file=sys.stderr)
+        if staged is None:
+            sys.stdout.write(text)
+        else:
+            staged.commit()
+            print(f"wrote {args.output}", file=sys.stderr)
+    finally:
+        if staged is not None:
+            staged.discard()
     return report.exit_code
 
 

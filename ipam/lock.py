@@ -97,6 +97,11 @@ def _parse(path: Path, name: str) -> Any:
     except UnicodeDecodeError:
         raise LockError([_problem(name, "", "not valid UTF-8")]) from None
     try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):  # the tool never writes one: a hand edit
+                mark = event.start_mark
+                line = f" (line {mark.line + 1})" if mark else ""
+                raise LockError([_problem(name, "", f"holds a YAML alias{line}")])
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         problems: list[IpamProblem] = []
         if node is not None:
@@ -214,10 +219,12 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def replace_file(path: Path, text: str) -> None:
-    """Atomically replace a regular file (through a symlink, keeping it and the file's mode).
+def stage_file(path: Path, text: str) -> tuple[Path, Path]:
+    """Write `text` to a temp file beside the real file of `path`, flushed, with its mode.
 
-    The temporary file lives beside the real file and is removed on any failure.
+    Returns:
+        (temp file, target): `os.replace(temp, target)` publishes it; the caller removes
+        the temp file if it does not. On failure here, no temp file is left.
     """
     target = Path(os.path.realpath(path))
     try:
@@ -231,6 +238,20 @@ def replace_file(path: Path, text: str) -> None:
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp), target
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Atomically replace a regular file (through a symlink, keeping it and the file's mode).
+
+    The temporary file lives beside the real file and is removed on any failure.
+    """
+    tmp, target = stage_file(path, text)
+    try:
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -43,8 +43,10 @@ def test_an_output_problem_is_found_before_the_lock_is_written(
         folder.mkdir()
         folder.chmod(0o500)
         target = folder / "plan.md"
-        if os.access(folder, os.W_OK):  # running as root: permissions are not enforced
-            pytest.skip("root ignores folder permissions")
+        if os.access(folder, os.W_OK):  # root ignores permissions: try a read-only mount
+            if os.access("/proc/sys/kernel", os.W_OK):
+                pytest.skip("no folder is read-only for this user")
+            target = Path("/proc/sys/kernel/plan.md")
     before = snapshot(workspace / "stacks")
     result = cli(workspace, "plan", "dev", "--output", str(target))
     assert_nothing_changed(workspace, before, result)

@@ -81,13 +81,11 @@ def test_a_failed_write_leaves_no_temp_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    result = cli(workspace, "plan", "dev", "--output", str(workspace / "plan.txt"))
-    assert result.code == 2 and "Traceback" not in result.err
+    result = cli(workspace, "plan", "dev")
+    assert result.code == 2 and "Traceback" not in result.err and result.out == ""
     assert "stacks/addresses.lock.yaml: cannot be written (No space left on device)" in result.err
     assert (workspace / LOCK).read_bytes() == before
     assert ".addresses" not in " ".join(files(workspace / "stacks"))
-    assert not (workspace / "plan.txt").exists()
-    assert [p for p in files(workspace) if p.endswith(".tmp")] == []
 
 
 def test_output_onto_a_fifo_writes_into_it(workspace: Path, cli) -> None:
@@ -156,3 +154,30 @@ def test_the_cli_prints_the_waiting_message(workspace: Path, cli) -> None:
 
 def test_no_message_when_the_lock_is_free(workspace: Path, cli) -> None:
     assert "waiting for the lock" not in cli(workspace, "plan", "dev").err
+
+
+def test_a_report_that_cannot_be_staged_fails_before_the_lock_is_written(
+    workspace: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = workspace / "reports"
+    out.mkdir()
+    edit_stack(workspace, "dev", "      tools:", NEW_SPOKE)
+    before = (workspace / LOCK).read_bytes()
+    real_fsync = os.fsync
+
+    def full_disk_for_reports(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(out)):
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_disk_for_reports)
+    result = cli(workspace, "plan", "dev", "--output", str(out / "plan.txt"))
+    assert result.code == 2
+    assert f"--output: {out / 'plan.txt'}: cannot be written (No space left on device)" in (
+        result.err
+    )
+    assert (workspace / LOCK).read_bytes() == before
+    assert files(out) == []
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert cli(workspace, "plan", "dev", "--output", str(out / "plan.txt")).code == 0
+    assert files(out) == ["plan.txt"] and "dev/extra" in (workspace / LOCK).read_text()

@@ -1,19 +1,22 @@
 """Delivering a report to `--output FILE`: checked before any work, written without debris.
 
-The target is checked first, so a command never records a lock and then fails on its
-output. A regular file (or a new one) is replaced atomically, keeping its mode and a
+The target is checked first and the report staged (written to a temp file beside it)
+before the lock is written, so a command never records a lock and then fails on its
+output; publishing is then one rename. A regular file (or a new one) keeps its mode and a
 symlink pointing at it; a FIFO, a character device or `/dev/stdout` is written into, never
 replaced by a file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from foundation.errors import InputError
-from ipam.lock import replace_file
+from ipam.lock import stage_file
 
 ARG = "--output"
 
@@ -58,19 +61,63 @@ def check_output(path: Path) -> None:
         raise _bad(path, "is read-only", "make it writable or choose another path")
 
 
+@dataclass
+class StagedOutput:
+    """A report ready to publish: staged in a temp file (a regular file) or held (a stream)."""
+
+    path: Path
+    text: str
+    tmp: Path | None = None
+    target: Path | None = None
+
+    def commit(self) -> None:
+        """Publish the report: rename the staged file, or write into the stream.
+
+        Raises:
+            InputError: the write failed (the staged file is removed).
+        """
+        try:
+            if self.tmp is None or self.target is None:
+                with open(self.path, "w", encoding="utf-8") as handle:
+                    handle.write(self.text)
+            else:
+                os.replace(self.tmp, self.target)
+                self.tmp = None
+        except OSError as exc:
+            self.discard()
+            raise _cannot(self.path, exc) from None
+
+    def discard(self) -> None:
+        """Remove the staged file, if any (the report is not published)."""
+        if self.tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.tmp)
+            self.tmp = None
+
+
+def _cannot(path: Path, exc: OSError) -> InputError:
+    return _bad(path, f"cannot be written ({exc.strerror or exc})", "choose a writable path")
+
+
+def stage_output(text: str, path: Path) -> StagedOutput:
+    """Prepare the report before the lock is written, so a full disk fails the command first.
+
+    Raises:
+        InputError: the report cannot be staged (nothing is left behind).
+    """
+    if _is_stream(path):
+        return StagedOutput(path, text)
+    try:
+        tmp, target = stage_file(path, text)
+    except OSError as exc:
+        raise _cannot(path, exc) from None
+    return StagedOutput(path, text, tmp, target)
+
+
 def write_output(text: str, path: Path) -> None:
     """Write the report: into a stream, or atomically over a regular file.
 
     Raises:
         InputError: the write failed (nothing half-written is left behind).
     """
-    try:
-        if _is_stream(path):
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        else:
-            replace_file(path, text)
-    except OSError as exc:
-        raise _bad(
-            path, f"cannot be written ({exc.strerror or exc})", "choose a writable path"
-        ) from None
+    stage_output(text, path).commit()
