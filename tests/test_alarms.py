@@ -85,7 +85,7 @@ def test_the_topic_is_encrypted_with_a_key_cloudwatch_may_use(workspace: Path) -
     (topic,) = of_type(rec, "sns/topic:Topic")
     (key,) = of_type(rec, "kms/key:Key")
     assert topic.inputs["name"] == "prod-netops"
-    assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:mock:us-east-1:000000000000:{key.name}"
+    assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:000000000000:key/{key.name}"
     assert key.inputs["enableKeyRotation"] is True
     statements = json.loads(key.inputs["policy"])["Statement"]
     cw = {"Service": "cloudwatch.amazonaws.com"}

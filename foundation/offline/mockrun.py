@@ -93,7 +93,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 f"arn:aws:logs:{self.region}:{OFFLINE_ACCOUNT}:log-group:{args.inputs['name']}"
             )
         if args.typ == "aws:kms/key:Key":
-            state["keyId"] = f"key-{args.name}"
+            state["keyId"] = rid  # the alias names the key by its id
             state["arn"] = f"arn:aws:kms:{self.region}:{OFFLINE_ACCOUNT}:key/{args.name}"
         if "arn" not in state:
             state["arn"] = f"arn:aws:mock:{self.region}:{OFFLINE_ACCOUNT}:{args.name}"
