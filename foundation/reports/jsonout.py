@@ -90,6 +90,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         "vpcs": [_vpc(v) for v in plan.vpcs],
         "transitGateway": {
             "name": tgw.name,
+            "asn": tgw.asn,
             "amazonSideAsn": tgw.asn,
             "autoAcceptSharedAttachments": tgw.auto_accept_shared_attachments,
             "defaultRouteTableAssociation": tgw.default_route_table_association,
