@@ -16,6 +16,7 @@ import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 from netaddr import IPNetwork
@@ -24,10 +25,49 @@ from ipam.cidr import CidrError, parse_cidr
 from ipam.errors import IpamProblem, LockError
 
 KEY_RE = re.compile(r"^[A-Za-z0-9._-]+/[a-z][a-z0-9-]*(/az[0-9]+(/[a-z][a-z0-9]*)?)?$")
+MAX_DEPTH = 8  # the tool writes 2 levels
+RESTORE = "restore it from git (git checkout -- stacks/addresses.lock.yaml) and rerun plan"
 HEADER = (
     "# Written by `python -m foundation plan`: commit it, review it, never edit it by hand.\n"
     "# Every allocated CIDR, keyed <stack>/<vpc>[/az<slot>[/<tier>]], sorted.\n"
 )
+
+
+def parse_lock_text(data: bytes, name: str) -> Any:
+    """Parse the lock's bytes as the plain YAML the tool writes, or raise LockError.
+
+    The tool never writes anchors, aliases or tags, so any of them means a hand edit (or an
+    attack: nested aliases expand exponentially); they are refused before anything is built.
+    """
+
+    def fail(where: str, message: str) -> LockError:
+        return LockError([IpamProblem(f"{name}{where}", message, RESTORE)])
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = data[: exc.start].count(b"\n") + 1
+        raise fail(f": line {at}", f"not valid UTF-8 (byte offset {exc.start})") from None
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = f": line {event.start_mark.line + 1}" if event.start_mark else ""
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise fail(line, "holds a YAML anchor or alias (never written by plan)")
+            tag = getattr(event, "tag", None)  # set only when written explicitly
+            if tag is not None:
+                raise fail(line, f"holds a YAML tag {tag} (never written by plan)")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise fail(line, f"nested deeper than {MAX_DEPTH} levels (plan writes 2)")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise fail("", f"not valid YAML ({exc})") from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise fail("", f"not readable ({type(exc).__name__}: {exc})") from None
 
 
 def read_lock(path: Path) -> dict[str, IPNetwork]:
@@ -40,18 +80,12 @@ def read_lock(path: Path) -> dict[str, IPNetwork]:
         return {}
     name = f"{path.parent.name}/{path.name}"
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise LockError(
-            [
-                IpamProblem(
-                    name,
-                    f"not valid YAML ({exc})",
-                    "restore it from git (git checkout -- stacks/"
-                    "addresses.lock.yaml) and rerun plan",
-                )
-            ]
+            [IpamProblem(name, f"cannot be read ({exc.strerror})", "make it readable")]
         ) from None
+    doc = parse_lock_text(data, name)
     if doc is None:
         return {}
     if not isinstance(doc, dict) or not isinstance(doc.get("allocations", {}), dict):
@@ -97,16 +131,24 @@ def write_lock(path: Path, entries: Mapping[str, IPNetwork]) -> bool:
     text = render_lock(entries)
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
-    fd, tmp = tempfile.mkstemp(prefix=".addresses.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd, tmp = tempfile.mkstemp(prefix=".addresses.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # a read-only folder: name the lock, not the temp file
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    try:
+        try:
+            data = memoryview(text.encode("utf-8"))
+            while data:  # os.write may write less than asked
+                data = data[os.write(fd, data) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):  # a full disk, a failing rename: name the lock
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     return True
 
