@@ -83,6 +83,7 @@ def build_report(
         az_impacts=tuple(impacts),
         lock_written=written,
         frozen_missing=tuple(sorted(allocation.new)) if frozen else (),
+        frozen_stale=tuple(sorted(allocation.freed)) if frozen else (),
     )
 
 

@@ -149,6 +149,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         "findings": [f.to_dict() for f in report.findings],
         "newAllocations": list(plan.new_allocations),
         "frozenMissing": list(report.frozen_missing),
+        "frozenStale": list(report.frozen_stale),
         "resources": {
             "total": report.resources.total,
             "byType": report.resources.by_type,
