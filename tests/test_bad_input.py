@@ -123,6 +123,13 @@ CASES = [
         ["aws:region", "unknown Region 'us-east-9'"],
     ),
     (
+        "empty-region",  # regression (property test): an internal error, UnboundLocalError
+        DEV,
+        "aws:region: us-east-1",
+        "aws:region: ''",
+        ["aws:region", "missing the AWS Region"],
+    ),
+    (
         "unknown-pool",
         DEV,
         "pool: dev-use1",
