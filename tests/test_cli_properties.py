@@ -412,6 +412,24 @@ def valid_spoke(draw: st.DrawFn) -> Mutation:
     return _edit_network(lambda net: _put(net, "spokes", name, body))
 
 
+@st.composite
+def production_or_egress(draw: st.DrawFn) -> Mutation:
+    """Valid settings that some stacks fail a policy check with (exit 1)."""
+    key, value = draw(
+        st.sampled_from(
+            [
+                ("production", True),
+                ("production", False),
+                ("hub", {"size": 20, "egress": "single-nat"}),
+                ("hub", {"size": 20, "egress": "none"}),
+            ]
+        )
+    )
+    return _edit_network(lambda net: net.__setitem__(key, value))
+
+
+everyday = st.one_of(valid_spoke(), remove_spoke(), production_or_egress())
+
 mutation = st.one_of(
     set_network_key(),
     add_spoke(),
@@ -436,8 +454,10 @@ def scenarios(draw: st.DrawFn) -> tuple[Project, str, list[str]]:
         pools = yaml.safe_load(project["addresses.yaml"])
         pools["pools"]["qa-pool"] = draw(st.sampled_from(["10.48.0.0/14", "100.64.0.0/14"]))
         project["addresses.yaml"] = yaml.safe_dump(pools, sort_keys=False)
-    everyday = st.lists(st.one_of(valid_spoke(), remove_spoke()), max_size=2)
-    for edit in draw(st.one_of(st.lists(mutation, max_size=3), everyday)):
+    # everyday changes (most allocate, so `plan` writes the lock) mixed with breakage, so a
+    # failure after the write is likely to be generated
+    edits = draw(st.lists(everyday, max_size=3)) + draw(st.lists(mutation, max_size=2))
+    for edit in draw(st.permutations(edits)):
         edit(project, stack)
     flags = draw(
         st.sampled_from(
