@@ -8,6 +8,7 @@ traceback, and a command that exits 2 leaves every file as it was.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -215,6 +216,28 @@ def cmd_ipam_check(args: argparse.Namespace) -> int:
     return code
 
 
+OS_FIXES = {
+    errno.ENOSPC: "free disk space and rerun; nothing was changed",
+    errno.EDQUOT: "free space in your disk quota and rerun; nothing was changed",
+    errno.EROFS: "run from a writable checkout (the file system is read-only)",
+    errno.EACCES: "make the file and its folder writable by you (chmod u+w) and rerun",
+    errno.EPERM: "make the file and its folder writable by you (chmod u+w) and rerun",
+    errno.ENOENT: "check that the file and its folder exist",
+}
+
+
+def os_problem(exc: OSError) -> Problem:
+    """An operating-system error on a named file as a Problem naming it, with a fix."""
+    name = exc.filename
+    code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+    return Problem(
+        str(name),
+        "",
+        f"{exc.strerror or exc} ({code})",
+        OS_FIXES.get(exc.errno or 0, "check the file, its folder and the disk, then rerun"),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -229,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: still no traceback for the user, unless asked for
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # a file that cannot be read or written (full disk, read-only folder): name it
+            print(f"error: {os_problem(exc)}", file=sys.stderr)
+            return 2
         if os.environ.get("FOUNDATION_DEBUG"):
             raise
         problem = Problem(

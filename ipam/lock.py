@@ -36,6 +36,7 @@ STACK_RE = re.compile(rf"^{STACK_PATTERN}$")
 STACK_MAX = 64
 KEY_RE = re.compile(rf"^{STACK_PATTERN}/[a-z][a-z0-9-]*(/az[0-9]+(/[a-z][a-z0-9]*)?)?$")
 SECTIONS = ("allocations", "azSlots")
+MAX_DEPTH = 8  # the tool writes 3 levels (azSlots.<stack>.<slot>)
 RESTORE = "restore it from git (git checkout -- stacks/addresses.lock.yaml) and rerun plan"
 HEADER = (
     "# Written by `python -m foundation plan`: commit it, review it, never edit it by hand.\n"
@@ -91,17 +92,41 @@ def _duplicate_keys(node: yaml.Node, path: str, name: str, out: list[IpamProblem
             _duplicate_keys(value_node, child, name, out)
 
 
-def _parse(path: Path, name: str) -> Any:
+def parse_lock_text(data: bytes, name: str) -> Any:
+    """Parse the lock's bytes as the plain YAML the tool writes, or raise LockError.
+
+    The tool never writes anchors, aliases or tags, so any of them means a hand edit (or an
+    attack: nested aliases expand exponentially); they are refused before anything is built.
+    A duplicated key (YAML silently keeps the last value) is refused too.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise LockError([_problem(name, "", "not valid UTF-8")]) from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = data[: exc.start].count(b"\n") + 1
+        raise LockError(
+            [_problem(name, f"line {at}", f"not valid UTF-8 (byte offset {exc.start})")]
+        ) from None
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):  # the tool never writes one: a hand edit
-                mark = event.start_mark
-                line = f" (line {mark.line + 1})" if mark else ""
-                raise LockError([_problem(name, "", f"holds a YAML alias{line}")])
+            line = f"line {event.start_mark.line + 1}" if event.start_mark else ""
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise LockError(
+                    [_problem(name, line, "holds a YAML anchor or alias (never written by plan)")]
+                )
+            tag = getattr(event, "tag", None)  # set only when written explicitly
+            if tag is not None:
+                raise LockError(
+                    [_problem(name, line, f"holds a YAML tag {tag} (never written by plan)")]
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise LockError(
+                        [_problem(name, line, f"nested deeper than {MAX_DEPTH} levels")]
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         problems: list[IpamProblem] = []
         if node is not None:
@@ -111,6 +136,20 @@ def _parse(path: Path, name: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise LockError([_problem(name, "", f"not valid YAML ({exc})")]) from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise LockError(
+            [_problem(name, "", f"not readable ({type(exc).__name__}: {exc})")]
+        ) from None
+
+
+def _parse(path: Path, name: str) -> Any:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LockError(
+            [IpamProblem(name, f"cannot be read ({exc.strerror})", "make it readable")]
+        ) from None
+    return parse_lock_text(data, name)
 
 
 def read_lock_file(path: Path) -> LockFile:
@@ -231,7 +270,10 @@ def stage_file(path: Path, text: str) -> tuple[Path, Path]:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = _new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # a read-only folder: name the file, not the temp file
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -76,6 +76,8 @@ RETENTION_DAYS = (
     3288,
     3653,
 )
+# Amazon-side ASNs AWS accepts for a Transit Gateway: the private 16-bit and 32-bit ranges.
+PRIVATE_ASNS = ((64512, 65534), (4200000000, 4294967294))
 DEFAULT_HUB_SIZE = 22
 DEFAULT_SPOKE_SIZE = 21
 
@@ -129,6 +131,36 @@ class SegmentSpec(_Model):
     isolated: StrictBool = False
 
 
+BUCKET_ARN_RE = re.compile(r"^arn:aws(?:-cn|-us-gov)?:s3:::(?P<bucket>[^/]*)(?:/(?P<prefix>.*))?$")
+BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+PREFIX_RE = re.compile(r"^(?:[A-Za-z0-9!_.*'()-]+/)*[A-Za-z0-9!_.*'()-]*$")
+IPV4_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def bucket_arn_problem(arn: str) -> str:
+    """What is wrong with a flow-log S3 destination ARN (S3 naming rules), or ''."""
+    match = BUCKET_ARN_RE.match(arn)
+    if not match:
+        return "expected arn:<partition>:s3:::<bucket>"
+    bucket, prefix = match["bucket"], match["prefix"]
+    if not BUCKET_RE.match(bucket):
+        return (
+            f"bucket name '{bucket}' must be 3-63 lower-case letters, digits, '.' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    if ".." in bucket or IPV4_RE.match(bucket):
+        return f"bucket name '{bucket}' has adjacent periods or looks like an IP address"
+    if bucket.startswith(BUCKET_PREFIXES) or bucket.endswith(BUCKET_SUFFIXES):
+        return f"bucket name '{bucket}' uses a prefix or suffix S3 reserves"
+    if prefix is not None and not PREFIX_RE.match(prefix):
+        return f"prefix '{prefix}' must be '/'-separated letters, digits and !_.*'()-"
+    if prefix is not None and prefix.split("/")[0] == "AWSLogs":
+        return "the prefix may not start with AWSLogs (flow logs add it themselves)"
+    return ""
+
+
 class FlowLogSpec(_Model):
     """VPC flow logs (FSBP EC2.6); CloudWatch with retention, or an existing S3 bucket."""
 
@@ -148,6 +180,19 @@ class FlowLogSpec(_Model):
             raise ValueError(
                 f"{value} is not a CloudWatch retention period || use one of {allowed}"
             )
+        return value
+
+    @field_validator("bucket_arn")
+    @classmethod
+    def _bucket_arn(cls, value: str | None) -> str | None:
+        if value is not None:
+            problem = bucket_arn_problem(value)
+            if problem:
+                raise ValueError(
+                    f"'{value}' is not an S3 bucket ARN: {problem} "
+                    "|| write arn:aws:s3:::<bucket>[/<prefix>] (aws-cn, aws-us-gov in those "
+                    "partitions) with a valid bucket name"
+                )
         return value
 
     @model_validator(mode="after")
@@ -195,7 +240,17 @@ class IgnoreRule(_Model):
     type: StrictStr = "*"
     name: StrictStr = "*"
     attribute: StrictStr = "*"
-    reason: Annotated[StrictStr, Field(min_length=1)]
+    reason: StrictStr
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                "an accepted drift exception needs a reason "
+                "|| say why it is accepted (a ticket, an owner)"
+            )
+        return value
 
 
 class DriftSpec(_Model):
@@ -210,8 +265,18 @@ class DriftSpec(_Model):
 class TransitGatewaySpec(_Model):
     """Transit Gateway options; auto-accept stays off unless a team insists (EC2.23)."""
 
-    asn: Annotated[StrictInt, Field(ge=64512, le=4294967294)] = 64512
+    asn: StrictInt = 64512
     auto_accept_shared_attachments: StrictBool = False
+
+    @field_validator("asn")
+    @classmethod
+    def _asn(cls, value: int) -> int:
+        if not any(low <= value <= high for low, high in PRIVATE_ASNS):
+            raise ValueError(
+                f"{value} is not a private ASN AWS accepts for a Transit Gateway "
+                "|| use 64512-65534 (16-bit) or 4200000000-4294967294 (32-bit)"
+            )
+        return value
 
 
 SNS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$")
@@ -487,6 +552,19 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
                     )
                 )
             problems += _tier_problems(body.get("tiers"), f"{path}.tiers", source, hub=False)
+    endpoints = raw.get("gatewayEndpoints")
+    if isinstance(endpoints, list):
+        for i, service in enumerate(endpoints):
+            if isinstance(service, str) and service in endpoints[:i]:
+                problems.append(
+                    Problem(
+                        source,
+                        f"{ROOT}.gatewayEndpoints[{i}]",
+                        f"gateway endpoint '{service}' is listed twice "
+                        f"(first at gatewayEndpoints[{endpoints.index(service)}])",
+                        "list each service once; a VPC takes one gateway endpoint per service",
+                    )
+                )
     hub = raw.get("hub")
     if isinstance(hub, dict):
         problems += _tier_problems(hub.get("tiers"), f"{ROOT}.hub.tiers", source, hub=True)

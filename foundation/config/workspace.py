@@ -149,7 +149,7 @@ def stack_from_document(doc: Any, stack: str, source: str) -> StackSpec:
                 )
             )
     region = config.get("aws:region")
-    if not isinstance(region, str):
+    if not isinstance(region, str) or not region.strip():
         problems.append(
             Problem(
                 source,
@@ -169,10 +169,11 @@ def stack_from_document(doc: Any, stack: str, source: str) -> StackSpec:
             )
         )
         raise InputError(problems)
+    spec: StackSpec | None = None
     try:
         spec = parse_network(config[ROOT], region, source, stack)
     except InputError as exc:
         problems += [p for p in exc.problems if not (region == "" and p.path == "aws:region")]
-    if problems:
+    if problems or spec is None:
         raise InputError(problems)
     return spec

@@ -87,6 +87,7 @@ def planned(
             live_quotas,
             lock_written=changes and not frozen,
             frozen_missing=_frozen_missing(committed, allocation) if frozen else (),
+            frozen_stale=tuple(sorted(allocation.freed)) if frozen else (),
             notes=(warning,) if warning else (),
         )
         yield report
@@ -125,6 +126,7 @@ def _report(
     live_quotas: LiveQuotas | None,
     lock_written: bool,
     frozen_missing: tuple[str, ...],
+    frozen_stale: tuple[str, ...],
     notes: tuple[str, ...],
 ) -> PlanReport:
     router = Router(plan)
@@ -153,6 +155,7 @@ def _report(
         lock_written=lock_written,
         frozen_missing=frozen_missing,
         notes=notes,
+        frozen_stale=frozen_stale,
     )
 
 

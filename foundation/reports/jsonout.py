@@ -125,6 +125,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         "vpcs": [_vpc(v) for v in plan.vpcs],
         "transitGateway": {
             "name": tgw.name,
+            "asn": tgw.asn,
             "amazonSideAsn": tgw.asn,
             "autoAcceptSharedAttachments": tgw.auto_accept_shared_attachments,
             "defaultRouteTableAssociation": tgw.default_route_table_association,
@@ -187,6 +188,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "released": [{"key": k, "cidr": c} for k, c in plan.released_allocations],
         },
         "frozenMissing": list(report.frozen_missing),
+        "frozenStale": list(report.frozen_stale),
         "resources": {
             "total": report.resources.total,
             "byType": report.resources.by_type,

@@ -36,6 +36,7 @@ class PlanReport:
     az_impacts: tuple[AzImpact, ...]
     lock_written: bool = False
     frozen_missing: tuple[str, ...] = ()
+    frozen_stale: tuple[str, ...] = ()  # lock entries the config no longer needs (--frozen)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -50,5 +51,5 @@ class PlanReport:
 
     @property
     def exit_code(self) -> int:
-        """1 when a check failed (an error finding, or lock entries missing with --frozen)."""
-        return 1 if self.errors or self.frozen_missing else 0
+        """1 when a check failed (an error finding, or with --frozen a lock out of date)."""
+        return 1 if self.errors or self.frozen_missing or self.frozen_stale else 0

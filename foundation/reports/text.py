@@ -68,6 +68,12 @@ def render_text(report: PlanReport) -> str:
             f"--frozen: {len(doc['frozenMissing'])} lock entries missing: "
             + ", ".join(doc["frozenMissing"])
         )
+    if doc["frozenStale"]:
+        console.print(
+            f"--frozen: {len(doc['frozenStale'])} lock entries no longer in the config: "
+            + ", ".join(doc["frozenStale"])
+            + f" (run `python -m foundation plan {doc['stack']}` to free them, and commit)"
+        )
     console.print()
     findings = [
         [f["severity"], f["rule"], f["subject"], f["message"], f["fix"]] for f in doc["findings"]

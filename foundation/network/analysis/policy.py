@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from netaddr import IPNetwork
 
+from foundation.config.address_plan import is_publicly_routable
 from foundation.network.analysis.findings import Finding, Severity
 from foundation.network.model import NetworkPlan
 
@@ -181,6 +182,22 @@ def pool_utilisation(plan: NetworkPlan) -> list[Finding]:
     return []
 
 
+def public_pool(plan: NetworkPlan) -> list[Finding]:
+    """A publicly routable pool works in a VPC but shadows that public range for every VPC."""
+    if not is_publicly_routable(IPNetwork(plan.pool_cidr)):
+        return []
+    return [
+        Finding(
+            "IPAM.PUBLIC-POOL",
+            "warning",
+            plan.pool_name,
+            f"pool {plan.pool_name} ({plan.pool_cidr}) is publicly routable space: the VPCs "
+            "can no longer reach whoever owns it on the internet",
+            "use RFC 1918 or 100.64.0.0/10 space unless your organisation owns this range",
+        )
+    ]
+
+
 def production_egress(plan: NetworkPlan) -> list[Finding]:
     """REL11-BP05: production needs NAT per AZ (static stability)."""
     if plan.production and plan.egress != "nat-per-az":
@@ -221,6 +238,7 @@ RULES: tuple[Rule, ...] = (
     tgw_subnets,
     spare_az_slot,
     pool_utilisation,
+    public_pool,
     production_egress,
     production_alarms,
 )
