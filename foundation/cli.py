@@ -8,13 +8,12 @@ traceback, and a command that exits 2 leaves every file as it was.
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from foundation.errors import FoundationError, Problem
+from foundation.errors import FoundationError, Problem, os_problem
 from ipam.lock import stack_name_problem
 
 FORMATS = ("text", "markdown", "json")
@@ -214,28 +213,6 @@ def cmd_ipam_check(args: argparse.Namespace) -> int:
     text, code = run_check(args.project, args.format)
     sys.stdout.write(text)
     return code
-
-
-OS_FIXES = {
-    errno.ENOSPC: "free disk space and rerun; nothing was changed",
-    errno.EDQUOT: "free space in your disk quota and rerun; nothing was changed",
-    errno.EROFS: "run from a writable checkout (the file system is read-only)",
-    errno.EACCES: "make the file and its folder writable by you (chmod u+w) and rerun",
-    errno.EPERM: "make the file and its folder writable by you (chmod u+w) and rerun",
-    errno.ENOENT: "check that the file and its folder exist",
-}
-
-
-def os_problem(exc: OSError) -> Problem:
-    """An operating-system error on a named file as a Problem naming it, with a fix."""
-    name = exc.filename
-    code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
-    return Problem(
-        str(name),
-        "",
-        f"{exc.strerror or exc} ({code})",
-        OS_FIXES.get(exc.errno or 0, "check the file, its folder and the disk, then rerun"),
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -275,11 +275,14 @@ def stage_file(path: Path, text: str) -> tuple[Path, Path]:
     except OSError as exc:  # a read-only folder: name the file, not the temp file
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
+        try:
+            data = memoryview(text.encode("utf-8"))
+            while data:  # os.write may write less than asked
+                data = data[os.write(fd, data) :]
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

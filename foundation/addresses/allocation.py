@@ -7,6 +7,7 @@ A lock that contradicts the address plan is bad input before anything is allocat
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from netaddr import IPNetwork
 
 from foundation.config.address_plan import AddressPlan
 from foundation.config.spec import DEFAULT_HUB_SIZE, DEFAULT_SPOKE_SIZE, ROOT, StackSpec
-from foundation.errors import InputError, Problem
+from foundation.errors import InputError, Problem, os_fix
 from ipam.audit import contradictions, pool_usage
 from ipam.cidr import parse_cidr
 from ipam.errors import AllocationError
@@ -172,8 +173,9 @@ def record(lock_path: Path, merged: LockFile) -> bool:
         raise InputError.single(
             LOCK_SOURCE,
             "",
-            f"cannot be written ({exc.strerror or exc}); it is unchanged",
-            "free disk space or make stacks/ writable, then rerun plan",
+            f"cannot be written ({exc.strerror or exc} "
+            f"({errno.errorcode.get(exc.errno or 0, exc.errno)})); it is unchanged",
+            os_fix(exc.errno),
         ) from None
 
 
