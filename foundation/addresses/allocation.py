@@ -17,7 +17,7 @@ from foundation.config.spec import DEFAULT_HUB_SIZE, DEFAULT_SPOKE_SIZE, ROOT, S
 from foundation.errors import InputError, Problem
 from ipam.audit import pool_usage
 from ipam.cidr import parse_cidr
-from ipam.errors import AllocationError
+from ipam.errors import AllocationError, LockError
 from ipam.layout import Allocation, StackRequest, TierRequest, VpcRequest, allocate_stack
 from ipam.lock import locked, read_lock, write_lock
 
@@ -65,6 +65,11 @@ class AllocationResult:
     lock: Mapping[str, IPNetwork]  # the organisation's lock with this allocation in it
 
 
+def lock_problems(exc: LockError) -> list[Problem]:
+    """A lock that cannot be read, as Problems led by the lock's own name (and line or key)."""
+    return [Problem(p.path, "", p.message, p.fix) for p in exc.problems]
+
+
 def _to_input_error(exc: AllocationError, source: str) -> InputError:
     return InputError([Problem(source, p.path, p.message, p.fix) for p in exc.problems])
 
@@ -82,6 +87,9 @@ def allocate(spec: StackSpec, plan: AddressPlan, lock_path: Path, write: bool) -
     with locked(lock_path.parent):
         try:
             lock = read_lock(lock_path)
+        except LockError as exc:
+            raise InputError(lock_problems(exc)) from None
+        try:
             allocation = allocate_stack(request, lock)
         except AllocationError as exc:
             raise _to_input_error(exc, spec.source) from None

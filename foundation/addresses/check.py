@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from foundation.addresses.allocation import lock_problems
 from foundation.config.address_plan import load_address_plan
 from foundation.config.workspace import Workspace
 from foundation.errors import InputError, Problem
@@ -39,9 +40,7 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
     try:
         lock = read_lock(workspace.lock_path)
     except LockError as exc:
-        problems += [
-            Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems
-        ]
+        problems += lock_problems(exc)
         lock = {}
     if problems or addresses is None:
         raise InputError(problems)

@@ -12,11 +12,17 @@ from pathlib import Path
 import pulumi
 from netaddr import IPNetwork
 
-from foundation.addresses.allocation import allocate, merged_lock, pool_use, read_only_allocation
+from foundation.addresses.allocation import (
+    allocate,
+    lock_problems,
+    merged_lock,
+    pool_use,
+    read_only_allocation,
+)
 from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
 from foundation.config.yamlio import load_yaml
-from foundation.errors import FoundationError, InputError, Problem
+from foundation.errors import FoundationError, InputError
 from foundation.live.quotas.decide import QuotaRow, decide, quota_findings
 from foundation.live.quotas.planned import planned_usage
 from foundation.network.analysis import policy, reachability
@@ -27,7 +33,7 @@ from foundation.network.model import NetworkPlan
 from foundation.network.stack_plan import offline_azs
 from foundation.offline.mockrun import run_program
 from foundation.reports.model import PlanReport, Resources
-from ipam.errors import AllocationError
+from ipam.errors import LockError
 from ipam.lock import read_lock
 
 PROGRAM = Path(__file__).resolve().parents[2] / "__main__.py"
@@ -52,10 +58,8 @@ def build_report(
         else:
             result = allocate(spec, addresses, workspace.lock_path, write=True)
             allocation, written, lock = result.allocation, result.lock_written, result.lock
-    except AllocationError as exc:
-        raise InputError(
-            [Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems]
-        ) from None
+    except LockError as exc:
+        raise InputError(lock_problems(exc)) from None
     pool = str(addresses.pools[spec.network.pool])
     plan = build_plan(spec, allocation, offline_azs(spec), pool, *pool_use(spec, addresses, lock))
 
