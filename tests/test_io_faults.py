@@ -139,7 +139,7 @@ TEXT_FAULTS = [
         "python-tag-lock",
         LOCK,
         lambda t: t.replace("dev/hub: 10.16.0.0/20", f"dev/hub: {PYTHON_TAG}"),
-        [LOCK, "line 4", "python/object/apply:os.system", "restore it from git"],
+        [f"error: {LOCK}: line 4: ", "python/object/apply:os.system", "restore it from git"],
     ),
     (
         "custom-tag-stack",
@@ -186,7 +186,7 @@ def test_invalid_utf8_names_the_file_line_and_byte_offset(
     lines[line - 1] += b"  # caf\xe9"  # Latin-1, not UTF-8
     target.write_bytes(b"\n".join(lines))
     offset = len(b"\n".join(lines[: line - 1])) + 1 + len(lines[line - 1]) - 1
-    err = _assert_refused(workspace, cli, command, [path, f"line {line}", "UTF-8"])
+    err = _assert_refused(workspace, cli, command, [f"error: {path}: line {line}", "UTF-8"])
     assert f"offset {offset}" in err
 
 

@@ -83,7 +83,10 @@ def test_a_failed_write_leaves_no_temp_file(
     monkeypatch.setattr(os, "fsync", full)
     result = cli(workspace, "plan", "dev")
     assert result.code == 2 and "Traceback" not in result.err and result.out == ""
-    assert "stacks/addresses.lock.yaml: cannot be written (No space left on device (ENOSPC))" in result.err
+    assert (
+        "stacks/addresses.lock.yaml: cannot be written (No space left on device (ENOSPC))"
+        in result.err
+    )
     assert (workspace / LOCK).read_bytes() == before
     assert ".addresses" not in " ".join(files(workspace / "stacks"))
 
