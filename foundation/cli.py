@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare quotas with the account's real usage and limits (needs AWS)",
     )
+    plan.add_argument(
+        "--base",
+        metavar="REF",
+        help="also plan the stack as of git REF (offline, frozen) and report the difference "
+        "first: resources added/changed/replaced/deleted, CIDRs, reachability, cost",
+    )
     plan.set_defaults(handler=cmd_plan)
 
     quotas = sub.add_parser("quotas", help="live quota preflight (AWS credentials needed)")
@@ -113,7 +119,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from foundation.live.quotas.live import live_quota_rows
 
         live = live_quota_rows
-    report = build_report(Workspace(args.project), args.stack, frozen=args.frozen, live_quotas=live)
+    report = build_report(
+        Workspace(args.project), args.stack, frozen=args.frozen, live_quotas=live, base=args.base
+    )
     emit(render(report, args.format), args.output)
     return report.exit_code
 

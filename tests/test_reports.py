@@ -132,7 +132,7 @@ def test_markdown_structure_survives_a_real_parser(workspace: Path, cli, stack: 
 
     text = cli(workspace, "plan", stack, "--format", "markdown").out
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    assert sum(t.type == "table_open" for t in tokens) == 9
+    assert sum(t.type == "table_open" for t in tokens) == 10  # 9 + the cost table
     assert [t.info for t in tokens if t.type == "fence"] == ["mermaid"]
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
     assert headings[1:] == [
@@ -142,5 +142,6 @@ def test_markdown_structure_survives_a_real_parser(workspace: Path, cli, stack: 
         "AZ failure",
         "Addresses",
         "Quotas",
+        "Cost",
         "Resources",
     ]

@@ -26,6 +26,7 @@ from foundation.offline import runtime
 
 AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
 COMPONENT_PREFIX = "foundation:"
+REF_OUTPUTS = ("arn", "allocationId")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Registration:
     parent: str
     inputs: dict[str, Any]
     custom: bool
+    id: str = ""  # the mock engine's id: what other resources' inputs carry as a reference
+    provider: str = ""  # the provider reference (empty: the default provider)
+    refs: tuple[str, ...] = ()  # id and id-like outputs (arn, allocationId) others may carry
 
 
 @dataclass
@@ -81,7 +85,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if args.typ == "aws:ec2/eip:Eip":
             state["allocationId"] = f"eipalloc-{args.name}"
         if "arn" not in state:
-            state["arn"] = f"arn:aws:mock:{self.region}:000000000000:{args.name}"
+            state["arn"] = f"arn:aws:mock:{self.region}:000000000000:{rid}"  # unique per type
         return rid, state
 
     def call(
@@ -118,9 +122,22 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     inputs=rpc.deserialize_properties(request.object),
                     custom=bool(request.custom),
+                    id=str(getattr(response, "id", "") or ""),
+                    provider=str(request.provider or ""),
+                    refs=_refs(response),
                 )
             )
         return response
+
+
+def _refs(response: Any) -> tuple[str, ...]:
+    """The values by which other resources' inputs refer to this one."""
+    refs = [str(response.id)] if getattr(response, "id", "") else []
+    fields = response.object.fields if response.HasField("object") else {}
+    for key in REF_OUTPUTS:
+        if key in fields and fields[key].string_value:
+            refs.append(fields[key].string_value)
+    return tuple(refs)
 
 
 class _WarningCollector(logging.Handler):

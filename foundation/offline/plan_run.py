@@ -1,48 +1,61 @@
 """The offline plan: spec -> allocate (record) -> NetworkPlan -> checks -> mock run -> report.
 
 Recording new allocations happens as soon as allocation succeeds (unless --frozen), so a
-later failing check still leaves the lock the pull request needs.
+later failing check still leaves the lock the pull request needs. With `--base REF` the
+base is planned first, before anything is written: a bad ref leaves every file as it was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
-import pulumi
 from netaddr import IPNetwork
 
 from foundation.addresses.allocation import allocate, merged_lock, pool_use, read_only_allocation
 from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
-from foundation.config.yamlio import load_yaml
-from foundation.errors import FoundationError, InputError, Problem
-from foundation.live.quotas.decide import QuotaRow, decide, quota_findings
-from foundation.live.quotas.planned import planned_usage
+from foundation.errors import InputError, Problem
+from foundation.live.quotas.decide import QuotaRow, quota_findings
 from foundation.network.analysis import policy, reachability
 from foundation.network.analysis.findings import sort_findings
-from foundation.network.analysis.routing import Router
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
 from foundation.network.stack_plan import offline_azs
-from foundation.offline.mockrun import run_program
+from foundation.offline.sides import PROGRAM, Side, analyse, mock_run, offline_quotas, price
 from foundation.reports.model import PlanReport, Resources
 from ipam.errors import AllocationError
 from ipam.lock import read_lock
 
-PROGRAM = Path(__file__).resolve().parents[2] / "__main__.py"
+__all__ = ["PROGRAM", "LiveQuotas", "build_report", "mock_resources"]
+
 LiveQuotas = Callable[[StackSpec, NetworkPlan], list[QuotaRow]]
 
 
 def build_report(
-    workspace: Workspace, stack: str, frozen: bool = False, live_quotas: LiveQuotas | None = None
+    workspace: Workspace,
+    stack: str,
+    frozen: bool = False,
+    live_quotas: LiveQuotas | None = None,
+    base: str | None = None,
 ) -> PlanReport:
     """Run the whole offline plan of one stack and return the report.
+
+    Args:
+        workspace: the project folder.
+        stack: the stack name.
+        frozen: never write the lock; missing entries fail the check.
+        live_quotas: read quotas from the account instead of AWS defaults.
+        base: a git ref to compare with (`--base`); None plans the head alone.
 
     Raises:
         InputError: bad input (exit 2); the lock is unchanged.
     """
     spec, addresses = workspace.load(stack)
+    based = None
+    if base is not None:
+        from foundation.offline.base import load_base
+
+        based = load_base(workspace.root, stack, base)  # before any write
     try:
         if frozen:
             committed = read_lock(workspace.lock_path)
@@ -59,18 +72,39 @@ def build_report(
     pool = str(addresses.pools[spec.network.pool])
     plan = build_plan(spec, allocation, offline_azs(spec), pool, *pool_use(spec, addresses, lock))
 
-    router = Router(plan)
-    pairs = reachability.matrix(plan, router)
-    paths = reachability.egress(plan, router=router)
-    impacts = reachability.az_failure(plan, router, pairs, paths)
+    analyses = analyse(plan)
+    pairs, paths, impacts = analyses.pairs, analyses.egress, analyses.impacts
     findings = policy.evaluate(plan)
     findings += reachability.reachability_findings(plan, pairs, paths, impacts)
     if live_quotas is not None:
         quotas, live = live_quotas(spec, plan), True
     else:
-        quotas, live = decide(planned_usage(plan), {}, {}, spec.network.quotas.headroom), False
+        quotas, live = offline_quotas(spec, plan), False
     findings += quota_findings(quotas, live=live)
-    resources = mock_resources(workspace, spec)
+    recording = mock_run(workspace, spec)
+    resources = Resources(
+        total=len(recording.custom),
+        by_type=recording.by_type(),
+        by_component=recording.by_component(),
+        exports=tuple(recording.exports),
+    )
+    cost = price(plan, recording)
+    diff = None
+    if based is not None:
+        from foundation.offline.change import diff_sides
+
+        files, base_side = based
+        head = Side(
+            spec=spec,
+            plan=plan,
+            lock={k: v for k, v in lock.items() if k.startswith(f"{stack}/")},
+            analyses=analyses,
+            quotas=quotas if not live else offline_quotas(spec, plan),
+            recording=recording,
+            cost=cost,
+        )
+        diff, diff_findings = diff_sides(files, base_side, head)
+        findings += diff_findings
     return PlanReport(
         plan=plan,
         findings=tuple(sort_findings(findings)),
@@ -83,24 +117,14 @@ def build_report(
         az_impacts=tuple(impacts),
         lock_written=written,
         frozen_missing=tuple(sorted(allocation.new)) if frozen else (),
+        cost=cost,
+        diff=diff,
     )
 
 
 def mock_resources(workspace: Workspace, spec: StackSpec) -> Resources:
     """Run the real program under the mock engine (as `pulumi preview`) and count resources."""
-    config = load_yaml(workspace.stack_path(spec.name))["config"]
-    try:
-        recording = run_program(
-            PROGRAM,
-            spec.name,
-            spec.region,
-            config["foundation:network"],
-            preview=True,
-            offline=True,
-            project_root=workspace.root,
-        )
-    except pulumi.RunError as exc:
-        raise FoundationError.single(spec.source, "", f"the Pulumi program failed: {exc}") from None
+    recording = mock_run(workspace, spec)
     return Resources(
         total=len(recording.custom),
         by_type=recording.by_type(),
