@@ -8,10 +8,12 @@ base is planned first, before anything is written: a bad ref leaves every file a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from netaddr import IPNetwork
 
 from foundation.addresses.allocation import allocate, merged_lock, pool_use, read_only_allocation
+from foundation.config.address_plan import AddressPlan
 from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
 from foundation.errors import InputError, Problem
@@ -25,6 +27,9 @@ from foundation.offline.sides import PROGRAM, Side, analyse, mock_run, offline_q
 from foundation.reports.model import PlanReport, Resources
 from ipam.errors import AllocationError
 from ipam.lock import read_lock
+
+if TYPE_CHECKING:
+    from foundation.offline.base import PendingBase
 
 __all__ = ["PROGRAM", "LiveQuotas", "build_report", "mock_resources"]
 
@@ -51,13 +56,29 @@ def build_report(
         InputError: bad input (exit 2); the lock is unchanged.
     """
     spec, addresses = workspace.load(stack)
-    based = None
+    pending = None
     if base is not None:
-        from foundation.offline.base import load_base
+        from foundation.offline.base import start_base
 
-        based = load_base(workspace.root, stack, base)  # before any write
+        pending = start_base(workspace.root, stack, base)  # refuses a bad base before any write
     try:
-        if frozen:
+        return _report(workspace, spec, addresses, frozen, live_quotas, pending)
+    finally:
+        if pending is not None:
+            pending.close()
+
+
+def _report(
+    workspace: Workspace,
+    spec: StackSpec,
+    addresses: AddressPlan,
+    frozen: bool,
+    live_quotas: LiveQuotas | None,
+    pending: PendingBase | None,
+) -> PlanReport:
+    """The head's plan; with a pending base, the lock is written only once the base planned."""
+    try:
+        if frozen or pending is not None:
             committed = read_lock(workspace.lock_path)
             allocation = read_only_allocation(spec, addresses, committed)
             written = False
@@ -90,20 +111,22 @@ def build_report(
     )
     cost = price(plan, recording)
     diff = None
-    if based is not None:
+    if pending is not None:
         from foundation.offline.change import diff_sides
 
-        files, base_side = based
+        base_side = pending.result()  # a base that fails here stops before the write below
+        if not frozen:
+            written = allocate(spec, addresses, workspace.lock_path, write=True).lock_written
         head = Side(
             spec=spec,
             plan=plan,
-            lock={k: v for k, v in lock.items() if k.startswith(f"{stack}/")},
+            lock={k: v for k, v in lock.items() if k.startswith(f"{spec.name}/")},
             analyses=analyses,
             quotas=quotas if not live else offline_quotas(spec, plan),
             recording=recording,
             cost=cost,
         )
-        diff, diff_findings = diff_sides(files, base_side, head)
+        diff, diff_findings = diff_sides(pending.files, base_side, head)
         findings += diff_findings
     return PlanReport(
         plan=plan,
