@@ -114,6 +114,10 @@ def test_adding_a_spoke(repo: Path, cli) -> None:
     assert diff["reachability"]["gainedBetweenSegmentsApart"] == []
     assert diff["cost"] == {"base": 182.5, "head": 219.0, "delta": 36.5}  # one attachment
     assert rules(doc) == {}
+    lock = (repo / "stacks/addresses.lock.yaml").read_text()
+    assert "  dev/reports: 10.16.32.0/22\n" in lock  # recorded once the base had planned
+    frozen = plan(cli, repo, "--frozen")  # what CI runs once the lock is committed
+    assert frozen["diff"] == diff and frozen["frozenMissing"] == []
 
 
 def test_removing_a_spoke(repo: Path, cli) -> None:

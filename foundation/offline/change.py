@@ -66,10 +66,54 @@ def _egress_text(e: EgressPath) -> str:
     return f"{e.outcome}{via}{back}"
 
 
-def _impact_text(i: AzImpact) -> str:
-    egress = ", ".join(i.egress_lost_elsewhere) or "none"
-    reach = ", ".join(i.connectivity_lost_elsewhere) or "none"
-    return f"egress lost elsewhere: {egress}; connectivity lost elsewhere: {reach}"
+NAMES_SHOWN = 8
+
+
+def _names(names: list[str]) -> str:
+    more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(names[:NAMES_SHOWN]) + more
+
+
+def _impact_texts(
+    base: list[AzImpact], head: list[AzImpact]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Per AZ: what its failure takes elsewhere, as counts, the head naming what moved."""
+    old = {i.az: i for i in base}
+    new = {i.az: i for i in head}
+    texts: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    for side, impacts, other in ((0, old, new), (1, new, old)):
+        for az, i in impacts.items():
+            text = (
+                f"egress lost in {len(i.egress_lost_elsewhere)} spoke AZs elsewhere, "
+                f"connectivity in {len(i.connectivity_lost_elsewhere)}"
+            )
+            if side == 1 and az in other:
+                was = other[az]
+                moved = [
+                    (label, sorted(set(now) - set(before)))
+                    for label, now, before in (
+                        ("newly losing egress", i.egress_lost_elsewhere, was.egress_lost_elsewhere),
+                        (
+                            "no longer losing egress",
+                            was.egress_lost_elsewhere,
+                            i.egress_lost_elsewhere,
+                        ),
+                        (
+                            "newly losing connectivity",
+                            i.connectivity_lost_elsewhere,
+                            was.connectivity_lost_elsewhere,
+                        ),
+                        (
+                            "connectivity no longer lost",
+                            was.connectivity_lost_elsewhere,
+                            i.connectivity_lost_elsewhere,
+                        ),
+                    )
+                ]
+                detail = "; ".join(f"{label}: {_names(n)}" for label, n in moved if n)
+                text += f" ({detail})" if detail else ""
+            texts[side][az] = text
+    return texts
 
 
 def _side_values(
@@ -157,10 +201,7 @@ def diff_sides(files: BaseFiles, base: Side | None, head: Side) -> tuple[PlanDif
             {f"{e.vpc} {e.az}": _egress_text(e) for e in base.analyses.egress if e.vpc in both},
             {f"{e.vpc} {e.az}": _egress_text(e) for e in head.analyses.egress if e.vpc in both},
         )
-        impacts = _side_values(
-            {i.az: _impact_text(i) for i in base.analyses.impacts},
-            {i.az: _impact_text(i) for i in head.analyses.impacts},
-        )
+        impacts = _side_values(*_impact_texts(base.analyses.impacts, head.analyses.impacts))
         quotas = _side_values(
             {f"{q.name} ({q.scope})": str(q.planned) for q in base.quotas},
             {f"{q.name} ({q.scope})": str(q.planned) for q in head.quotas},

@@ -29,6 +29,7 @@ _ENV = jinja2.Environment(
 _ENV.globals["usd"] = usd
 DIFF_LIST_LIMIT = 25  # replacement / deletion rows in the summary before "N more"
 PAIRS_SHOWN = 12
+CIDR_ROWS_LIMIT = 100  # allocated (and released) rows in the change details
 
 
 def _pairs(pairs: list[list[str]], flagged: list[list[str]]) -> str:
@@ -89,6 +90,7 @@ def _diff_summary(report: PlanReport) -> str:
         errors=report.errors,
         warnings=report.warnings,
         limit=DIFF_LIST_LIMIT,
+        cidr_limit=CIDR_ROWS_LIMIT,
     )
 
 
