@@ -17,6 +17,7 @@ import multiprocessing
 import shutil
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,9 +164,13 @@ class PendingBase:
         if self.folder is None:
             return None
         try:
+            outcome: Side | list[Problem] | None = None
             if self.future is not None:
-                outcome = self.future.result()
-            else:
+                try:
+                    outcome = self.future.result()
+                except BrokenProcessPool:  # the worker could not start here (e.g. no main
+                    outcome = None  # guard in an embedding script): plan in this process
+            if outcome is None:
                 outcome = plan_side(self.folder, self.stack)
         finally:
             self.close()
