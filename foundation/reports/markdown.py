@@ -66,11 +66,12 @@ def _context(report: PlanReport, summarised: bool) -> dict[str, Any]:
 def render_markdown(report: PlanReport) -> str:
     """Markdown, summarised when the full form would not fit one PR comment."""
     template = _ENV.get_template("plan.md.j2")
+    summary = _diff_summary(report) if report.diff is not None else ""
     text = template.render(**_context(report, summarised=False))
-    if len(text) > SUMMARY_THRESHOLD:
+    if len(summary) + len(text) > SUMMARY_THRESHOLD:  # the diff's summary counts too
         text = template.render(**_context(report, summarised=True))
     if report.diff is not None:
-        text = _diff_summary(report) + _collapsed(text, report)
+        text = summary + _collapsed(text, report)
     return text
 
 
