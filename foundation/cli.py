@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare quotas with the account's real usage and limits (needs AWS)",
     )
+    plan.add_argument(
+        "--base",
+        metavar="REF",
+        help="also plan the stack as of git REF (offline, frozen) and report the difference "
+        "first: resources added/changed/replaced/deleted, CIDRs, reachability, cost",
+    )
     plan.set_defaults(handler=cmd_plan)
 
     quotas = sub.add_parser("quotas", help="live quota preflight (AWS credentials needed)")
@@ -144,7 +150,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     workspace = Workspace(args.project)
     staged: StagedOutput | None = None
     try:
-        with planned(workspace, args.stack, args.frozen, live, on_wait=_waiting) as report:
+        with planned(
+            workspace, args.stack, args.frozen, live, on_wait=_waiting, base=args.base
+        ) as report:
             text = render(report, args.format)
             if args.output is not None:
                 staged = stage_output(text, args.output)

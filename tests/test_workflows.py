@@ -84,6 +84,16 @@ def test_the_pr_workflow_runs_ipam_check_and_fails_on_it(tmp_path: Path) -> None
     assert run.returncode == 1 and "is outside pool dev-use1" in run.stdout, run.stdout + run.stderr
 
 
+def test_the_pr_workflow_plans_against_the_base_branch_with_its_history() -> None:
+    plan = yaml.safe_load((REPO / ".github/workflows/plan.yml").read_text())
+    steps = plan["jobs"]["plan"]["steps"]
+    checkout = next(s for s in steps if str(s.get("uses", "")).startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0  # a shallow clone has no origin/<base>
+    step = next(s for s in steps if "foundation plan" in str(s.get("run", "")))
+    assert '--base "origin/$BASE_REF"' in step["run"]
+    assert step["env"]["BASE_REF"] == "${{ github.base_ref }}"
+
+
 def test_the_drift_workflow_is_scheduled_and_notifies() -> None:
     drift = yaml.safe_load((REPO / ".github/workflows/drift.yml").read_text())
     assert drift[True]["schedule"]  # YAML 1.1 reads the key `on` as True

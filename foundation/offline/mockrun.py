@@ -28,6 +28,7 @@ AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
 CALLER_TOKEN = "aws:index/getCallerIdentity:getCallerIdentity"
 OFFLINE_ACCOUNT = "000000000000"  # offline there is no account: policies show this one
 COMPONENT_PREFIX = "foundation:"
+REF_OUTPUTS = ("arn", "allocationId")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Registration:
     custom: bool
     dependencies: tuple[str, ...] = ()  # URNs this resource waits for
     protect: bool = False
+    id: str = ""  # the mock engine's id: what other resources' inputs carry as a reference
+    provider: str = ""  # the provider reference (empty: the default provider)
+    refs: tuple[str, ...] = ()  # id and id-like outputs (arn, allocationId) others may carry
 
 
 @dataclass
@@ -96,7 +100,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
             state["keyId"] = rid  # the alias names the key by its id
             state["arn"] = f"arn:aws:kms:{self.region}:{OFFLINE_ACCOUNT}:key/{args.name}"
         if "arn" not in state:
-            state["arn"] = f"arn:aws:mock:{self.region}:{OFFLINE_ACCOUNT}:{args.name}"
+            state["arn"] = f"arn:aws:mock:{self.region}:{OFFLINE_ACCOUNT}:{rid}"  # unique per type
         return rid, state
 
     def call(
@@ -143,9 +147,22 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     custom=bool(request.custom),
                     dependencies=tuple(request.dependencies),
                     protect=bool(request.protect),
+                    id=str(getattr(response, "id", "") or ""),
+                    provider=str(request.provider or ""),
+                    refs=_refs(response),
                 )
             )
         return response
+
+
+def _refs(response: Any) -> tuple[str, ...]:
+    """The values by which other resources' inputs refer to this one."""
+    refs = [str(response.id)] if getattr(response, "id", "") else []
+    fields = response.object.fields if response.HasField("object") else {}
+    for key in REF_OUTPUTS:
+        if key in fields and fields[key].string_value:
+            refs.append(fields[key].string_value)
+    return tuple(refs)
 
 
 class _WarningCollector(logging.Handler):

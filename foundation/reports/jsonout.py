@@ -111,7 +111,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
     """The JSON-serialisable plan document."""
     plan = report.plan
     tgw = plan.transit_gateway
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "stack": plan.stack,
         "region": plan.region,
@@ -197,6 +197,18 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         },
         **operations(report),
     }
+    doc.update(_cost_and_diff(report))
+    return doc
+
+
+def _cost_and_diff(report: PlanReport) -> dict[str, Any]:
+    """`cost` (every plan, §3.12) and `diff` (with --base, §3.11)."""
+    out: dict[str, Any] = {}
+    if report.cost is not None:
+        out["cost"] = report.cost.to_dict()
+    if report.diff is not None:
+        out["diff"] = report.diff.to_dict()
+    return out
 
 
 def render_json(report: PlanReport) -> str:

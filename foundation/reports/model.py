@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
 from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
+from foundation.network.cost import CostEstimate
 from foundation.network.model import NetworkPlan
+from foundation.reports.diffmodel import PlanDiff
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class PlanReport:
     frozen_missing: tuple[str, ...] = ()
     frozen_stale: tuple[str, ...] = ()  # lock entries the config no longer needs (--frozen)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cost: CostEstimate | None = None  # every plan has one (DESIGN §3.12)
+    diff: PlanDiff | None = None  # with --base REF (DESIGN §3.11)
 
     @property
     def errors(self) -> int:

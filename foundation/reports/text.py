@@ -13,6 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from foundation.network.cost import usd
 from foundation.reports.jsonout import plan_document
 from foundation.reports.model import PlanReport
 
@@ -32,6 +33,104 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def _print_cost(console: Console, cost: dict[str, Any]) -> None:
+    """The monthly fixed cost and the per-GB rates (DESIGN §3.12)."""
+    approx = f", approximate ({cost['priceRegion']} prices)" if cost["approximate"] else ""
+    console.print(
+        f"Cost (estimated, {cost['currency']}, {cost['hoursPerMonth']} h a month{approx}): "
+        f"{usd(cost['monthlyFixed'])} a month fixed"
+    )
+    if cost["items"]:
+        console.print(
+            _table(
+                ["item", "count", "per hour", "monthly"],
+                [
+                    [i["item"], i["count"], f"${i['unitPrice']}", usd(i["monthly"])]
+                    for i in cost["items"]
+                ],
+            )
+        )
+    console.print(
+        "Per GB on top: "
+        + "; ".join(f"{r['item']} ${r['price']}" for r in cost["perGB"])
+        + f" (prices of {cost['priceDate']})"
+    )
+    console.print()
+
+
+def _print_diff(console: Console, doc: dict[str, Any], report: PlanReport) -> None:
+    """The change against --base first: counts, replacements, deletions, reach, cost."""
+    diff = doc["diff"]
+    res = diff["resources"]
+    console.print(f"Change of {doc['stack']} against {diff['base']} ({diff['commit'][:12]})")
+    if not diff["baseExists"]:
+        console.print(f"{doc['stack']} does not exist at {diff['base']}: everything is new")
+    cost = diff["cost"]
+    console.print(
+        f"{res['add']} to add | {res['change']} to change | {res['replace']} to replace | "
+        f"{res['delete']} to delete | cost {usd(cost['base'])} -> {usd(cost['head'])} a month "
+        f"({usd(cost['delta'], signed=True)}) | "
+        f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}"
+    )
+    if res["byType"]:
+        console.print(
+            _table(
+                ["type", "add", "change", "replace", "delete"],
+                [
+                    [t, n["add"], n["change"], n["replace"], n["delete"]]
+                    for t, n in res["byType"].items()
+                ],
+            )
+        )
+    if diff["replacements"]:
+        console.print("Replaced (deleted, then created again)")
+        console.print(
+            _table(
+                ["type", "name", "why"],
+                [[r["type"], r["name"], r["reason"]] for r in diff["replacements"]],
+            )
+        )
+    if diff["deletions"]:
+        console.print("Deleted")
+        console.print(_table(["type", "name"], [[d["type"], d["name"]] for d in diff["deletions"]]))
+    apart = diff["reachability"]["gainedBetweenSegmentsApart"]
+    for label in ("gained", "lost"):
+        pairs = diff["reachability"][label]
+        console.print(
+            f"Reachability {label}: "
+            + (
+                ", ".join(
+                    f"{a} -> {b}" + (" (segments were apart)" if [a, b] in apart else "")
+                    for a, b in pairs
+                )
+                or "none"
+            )
+        )
+    cidrs = diff["cidrs"]
+    console.print(
+        "CIDRs allocated: "
+        + (", ".join(f"{c['key']} {c['cidr']}" for c in cidrs["allocated"]) or "none")
+    )
+    console.print(
+        "CIDRs released: "
+        + (", ".join(f"{c['key']} {c['cidr']}" for c in cidrs["released"]) or "none")
+    )
+    for title, key, rows in (
+        ("Egress paths changed", "path", diff["egress"]),
+        ("AZ-failure impacts changed", "az", diff["azFailure"]),
+        ("Quota rows changed (planned)", "quota", diff["quotas"]),
+    ):
+        if rows:
+            console.print(title)
+            console.print(
+                _table(
+                    [key, "base", "head"],
+                    [[r[key], r["base"] or "-", r["head"] or "-"] for r in rows],
+                )
+            )
+    console.print()
+
+
 def render_text(report: PlanReport) -> str:
     """Plain text (no colour codes), stable for golden files."""
     doc = plan_document(report)
@@ -46,6 +145,8 @@ def render_text(report: PlanReport) -> str:
         soft_wrap=False,
     )
     subnets = sum(len(v["subnets"]) for v in doc["vpcs"])
+    if "diff" in doc:
+        _print_diff(console, doc, report)
     console.print(f"Network plan: {doc['stack']} ({doc['region']})")
     console.print(
         f"{doc['resources']['total']} to create | {len(doc['vpcs'])} VPCs | {subnets} subnets | "
@@ -196,6 +297,8 @@ def render_text(report: PlanReport) -> str:
         )
     )
     console.print()
+    if "cost" in doc:
+        _print_cost(console, doc["cost"])
     console.print(f"Resources ({doc['resources']['total']} to create)")
     console.print(
         _table(["type", "count"], [[t, n] for t, n in doc["resources"]["byType"].items()])
