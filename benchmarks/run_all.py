@@ -7,13 +7,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_accounts, bench_ipam, bench_live, bench_plan, bench_program
+from benchmarks import (
+    bench_accounts,
+    bench_base,
+    bench_ipam,
+    bench_live,
+    bench_plan,
+    bench_program,
+)
 
 
 def main() -> None:
     """Run the benchmarks in order, cheapest first."""
     bench_ipam.run()
     bench_plan.run()
+    bench_base.run()
     bench_program.run()
     bench_live.run()
     bench_accounts.run()

@@ -1,10 +1,11 @@
 """Resolving the stack's AZs through AWS (a provider invoke), in AZ-slot order.
 
 A count takes the first N available AZs that need no opt-in; an explicit list of names or
-AZ IDs is honoured in its order. With spokes in other accounts the slots are the network
-Region's first AZ IDs in ID order (use1-az1, use1-az2, ...), the same in every account and
-offline; every account places its subnets by AZ ID (names differ per account).
-Allocation is keyed by slot, so this mapping never renumbers anything.
+AZ IDs is resolved in config order, and the lock's binding (foundation.network.build)
+maps each listed AZ to the slot it was first allocated for: reordering moves nothing.
+With spokes in other accounts the AZs are AZ IDs (a count: the network Region's first
+IDs in ID order, use1-az1, use1-az2, ...), the same in every account and offline; the
+binding then holds AZ IDs and every account places its subnets by AZ ID.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from foundation.errors import Problem
 
 
 def resolve_availability_zones(spec: StackSpec) -> list[str]:
-    """AZ names for the stack's slots, asked of AWS (or of the mock engine offline)."""
+    """AZ names for the config's AZs (config order), asked of AWS (or of the mock engine)."""
     result = aws.get_availability_zones(
         state="available",
         filters=[

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 
 from components.accounts import TransitShare, account_providers
+from components.alarms import Alarms
+from components.flow_logs import flow_log_access
 from components.tags import resource_name, tags
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SharedTransit, SpokeVpc
 from foundation.config.accounts import NETWORK
 from foundation.network.model import NetworkPlan
-
-FLOW_LOG_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-FLOW_LOG_WRITE = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-                "logs:DescribeLogGroups",
-                "logs:DescribeLogStreams",
-            ],
-            "Resource": "*",
-        }
-    ],
-}
 
 
 class Network(pulumi.ComponentResource):
@@ -61,15 +35,18 @@ class Network(pulumi.ComponentResource):
         providers = account_providers(plan, profile, self)
         network = providers.get(NETWORK)  # None: the stack's default provider
         child = pulumi.ResourceOptions(parent=self, provider=network)
-        role_arns = {
-            account.name: self._flow_log_role(plan, account.name, providers.get(account.name))
-            for account in plan.accounts
-            if any(
-                v.flow_log and v.flow_log.destination == "cloudwatch"
-                for v in plan.vpcs_in(account.name)
+        # flow-log role (and key) per account, through that account's provider
+        access = {
+            account.name: flow_log_access(
+                plan,
+                pulumi.ResourceOptions(parent=self, provider=providers.get(account.name)),
+                account.name,
             )
+            for account in plan.accounts
         }
-        transit = TransitHub("transit", plan.stack, plan.transit_gateway, opts=child)
+        transit = TransitHub(
+            "transit", plan.stack, plan.transit_gateway, opts=child, protect=plan.production
+        )
         share = (
             TransitShare(
                 "share",
@@ -97,7 +74,7 @@ class Network(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, provider=network),
             )
 
-        hub = HubVpc("hub", plan, transit.transit_gateway_id, role_arns.get(NETWORK), opts=child)
+        hub = HubVpc("hub", plan, transit.transit_gateway_id, access[NETWORK], opts=child)
         vpcs: list[HubVpc | SpokeVpc] = [hub]
         for s in plan.spokes:
             elsewhere = s.account != NETWORK and share is not None
@@ -107,7 +84,7 @@ class Network(pulumi.ComponentResource):
                     plan,
                     s,
                     transit.transit_gateway_id,
-                    role_arns.get(s.account),
+                    access[s.account],
                     opts=pulumi.ResourceOptions(parent=self, provider=providers.get(s.account)),
                     shared=SharedTransit(share.ready[s.account], accept)
                     if elsewhere and share is not None
@@ -121,30 +98,12 @@ class Network(pulumi.ComponentResource):
             {v.plan_vpc.name: v.attachment_id for v in vpcs},
             opts=child,
         )
+        if plan.monitoring is not None:
+            watched = {**hub.nat_gateway_ids, plan.transit_gateway.name: transit.transit_gateway_id}
+            Alarms("alarms", plan.stack, plan.region, plan.monitoring, watched, opts=child)
         self.vpc_ids = {v.plan_vpc.name: v.vpc_id for v in vpcs}
         self.subnet_ids = {v.plan_vpc.name: v.subnet_ids for v in vpcs}
         self.route_table_ids = {v.plan_vpc.name: v.route_table_ids for v in vpcs}
         self.transit_gateway_id = transit.transit_gateway_id
         self.transit_route_table_ids = transit.route_table_ids
         self.register_outputs({"vpcIds": self.vpc_ids, "transitGatewayId": self.transit_gateway_id})
-
-    def _flow_log_role(
-        self, plan: NetworkPlan, account: str, provider: aws.Provider | None
-    ) -> pulumi.Output[str]:
-        """The role VPC flow logs assume, in the account of the VPCs it serves."""
-        name = "flow-logs-role" if account == NETWORK else f"flow-logs-role-{account}"
-        opts = pulumi.ResourceOptions(parent=self, provider=provider)
-        role = aws.iam.Role(
-            name,
-            assume_role_policy=json.dumps(FLOW_LOG_TRUST),
-            description="Lets VPC flow logs write to CloudWatch Logs",
-            tags=tags(plan.stack, name),
-            opts=opts,
-        )
-        aws.iam.RolePolicy(
-            name.replace("role", "policy"),
-            role=role.id,
-            policy=json.dumps(FLOW_LOG_WRITE),
-            opts=opts,
-        )
-        return role.arn

@@ -32,6 +32,7 @@ class TransitHub(pulumi.ComponentResource):
         stack: str,
         plan: TransitGateway,
         opts: pulumi.ResourceOptions | None = None,
+        protect: bool = False,
     ):
         super().__init__("foundation:network:TransitHub", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -44,7 +45,8 @@ class TransitHub(pulumi.ComponentResource):
             dns_support=_enable(plan.dns_support),
             description=f"{stack} network foundation",
             tags=tags(stack, plan.name),
-            opts=child,
+            # peers and other accounts reference it: never deleted by accident (DESIGN §3.13)
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
         self.transit_gateway_id = self.gateway.id
         self.route_tables = {

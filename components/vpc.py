@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components.flow_logs import FlowLogAccess
 from components.tags import resource_name, tags
 from foundation.network.model import NetworkPlan, RouteTable, Vpc
 
@@ -45,7 +46,7 @@ class _VpcBase(pulumi.ComponentResource):
         self,
         plan: NetworkPlan,
         vpc: Vpc,
-        flow_log_role_arn: pulumi.Input[str] | None,
+        access: FlowLogAccess,
         transit_gateway_id: pulumi.Input[str],
         shared: SharedTransit | None = None,
     ) -> None:
@@ -134,7 +135,7 @@ class _VpcBase(pulumi.ComponentResource):
             self._tgw_depends = [self.attachment, accepter]
         self._transit_gateway_id = transit_gateway_id
         if vpc.flow_log is not None:
-            self._flow_log(vpc, flow_log_role_arn, vpc_opts)
+            self._flow_log(vpc, access, vpc_opts)
         for endpoint in vpc.endpoints:
             aws.ec2.VpcEndpoint(
                 endpoint.name,
@@ -149,9 +150,7 @@ class _VpcBase(pulumi.ComponentResource):
     def _tags(self, name: str) -> dict[str, str]:
         return tags(self._plan.stack, name)
 
-    def _flow_log(
-        self, vpc: Vpc, role_arn: pulumi.Input[str] | None, opts: pulumi.ResourceOptions
-    ) -> None:
+    def _flow_log(self, vpc: Vpc, access: FlowLogAccess, opts: pulumi.ResourceOptions) -> None:
         flow = vpc.flow_log
         assert flow is not None
         if flow.destination == "cloudwatch":
@@ -159,11 +158,12 @@ class _VpcBase(pulumi.ComponentResource):
                 resource_name(vpc.name, "flow-logs"),
                 name=flow.log_group,
                 retention_in_days=flow.retention_days,
+                kms_key_id=access.kms_key_arn,
                 tags=self._tags(f"{vpc.name}-flow-logs"),
                 opts=opts,
             )
             destination: pulumi.Input[str] = group.arn
-            kind, iam_role_arn = "cloud-watch-logs", role_arn
+            kind, iam_role_arn = "cloud-watch-logs", access.role_arn
         else:
             destination, kind, iam_role_arn = str(flow.bucket_arn), "s3", None
         aws.ec2.FlowLog(
@@ -229,12 +229,12 @@ class HubVpc(_VpcBase):
         name: str,
         plan: NetworkPlan,
         transit_gateway_id: pulumi.Input[str],
-        flow_log_role_arn: pulumi.Input[str] | None = None,
+        access: FlowLogAccess | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("foundation:network:HubVpc", name, None, opts)
         vpc = plan.hub
-        self._build_core(plan, vpc, flow_log_role_arn, transit_gateway_id)
+        self._build_core(plan, vpc, access or FlowLogAccess(None, None), transit_gateway_id)
         child = pulumi.ResourceOptions(parent=self)
         igw = aws.ec2.InternetGateway(
             str(vpc.internet_gateway),
@@ -248,7 +248,8 @@ class HubVpc(_VpcBase):
                 nat.eip,
                 domain="vpc",
                 tags=self._tags(nat.eip),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                # partners allowlist these addresses: protected in production (DESIGN §3.13)
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw], protect=plan.production),
             )
             gateway = aws.ec2.NatGateway(
                 nat.name,
@@ -280,12 +281,12 @@ class SpokeVpc(_VpcBase):
         plan: NetworkPlan,
         vpc: Vpc,
         transit_gateway_id: pulumi.Input[str],
-        flow_log_role_arn: pulumi.Input[str] | None = None,
+        access: FlowLogAccess | None = None,
         opts: pulumi.ResourceOptions | None = None,
         shared: SharedTransit | None = None,
     ):
         super().__init__("foundation:network:SpokeVpc", name, None, opts)
-        self._build_core(plan, vpc, flow_log_role_arn, transit_gateway_id, shared)
+        self._build_core(plan, vpc, access or FlowLogAccess(None, None), transit_gateway_id, shared)
         for table in vpc.route_tables:
             self._routes(table, {}, self._tgw_depends)
         self.register_outputs(self._outputs())

@@ -1,4 +1,4 @@
-"""`python -m foundation`: plan, quotas, drift and ipam check.
+"""`python -m foundation`: plan, quotas, drift, history and ipam check.
 
 Exit codes: 0 ok (warnings allowed), 1 a check failed, 2 bad input or error. Errors go to
 stderr as one line per problem (key path, what is wrong, how to fix it), never as a
@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
-from typing import Any
 
-from foundation.errors import FoundationError, InputError, Problem
+from foundation.errors import FoundationError, Problem, os_problem
+from ipam.lock import stack_name_problem
 
 FORMATS = ("text", "markdown", "json")
 
@@ -29,6 +27,14 @@ class _Parser(argparse.ArgumentParser):
             file=sys.stderr,
         )
         raise SystemExit(2)
+
+
+def stack_name(value: str) -> str:
+    """An argparse type: a stack name that can be a lock key and a file name, or exit 2."""
+    problem = stack_name_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{value!r} {problem}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     plan = sub.add_parser("plan", help="offline plan of a stack (no AWS credentials needed)")
-    plan.add_argument("stack", help="names stacks/Pulumi.<STACK>.yaml")
+    plan.add_argument("stack", type=stack_name, help="names stacks/Pulumi.<STACK>.yaml")
     plan.add_argument("--format", choices=FORMATS, default="text")
     plan.add_argument("--output", type=Path, help="write the report to FILE instead of stdout")
     plan.add_argument(
@@ -59,16 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare quotas with the account's real usage and limits (needs AWS)",
     )
+    plan.add_argument(
+        "--base",
+        metavar="REF",
+        help="also plan the stack as of git REF (offline, frozen) and report the difference "
+        "first: resources added/changed/replaced/deleted, CIDRs, reachability, cost",
+    )
     plan.set_defaults(handler=cmd_plan)
 
     quotas = sub.add_parser("quotas", help="live quota preflight (AWS credentials needed)")
-    quotas.add_argument("stack")
+    quotas.add_argument("stack", type=stack_name)
     quotas.add_argument("--format", choices=FORMATS, default="text")
     quotas.add_argument("--output", type=Path)
     quotas.set_defaults(handler=cmd_quotas)
 
     drift = sub.add_parser("drift", help="live drift check, read-only (AWS credentials needed)")
-    drift.add_argument("stack")
+    drift.add_argument("stack", type=stack_name)
     drift.add_argument("--format", choices=FORMATS, default="text")
     drift.add_argument("--output", type=Path)
     drift.add_argument(
@@ -76,7 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="POST a JSON message (Slack-compatible `text`) when drift is found",
     )
+    drift.add_argument(
+        "--history",
+        metavar="FILE",
+        type=Path,
+        help="append one JSON line per run to FILE (see the history command)",
+    )
     drift.set_defaults(handler=cmd_drift)
+
+    history = sub.add_parser("history", help="summarise a drift history file (drift --history)")
+    history.add_argument("file", metavar="FILE", type=Path)
+    history.add_argument("--format", choices=FORMATS, default="text")
+    history.add_argument("--output", type=Path)
+    history.set_defaults(handler=cmd_history)
 
     ipam = sub.add_parser("ipam", help="address management")
     ipam_sub = ipam.add_subparsers(dest="ipam_command", required=True, parser_class=_Parser)
@@ -87,53 +111,75 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Print to stdout, or write FILE atomically."""
+    """Print to stdout, or write FILE (atomically, or into a FIFO or device)."""
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        target = output.resolve()
-        fd, tmp = tempfile.mkstemp(prefix=".foundation.", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise InputError.single(
-            "--output", str(output), f"cannot be written ({exc.strerror})", "choose a writable path"
-        ) from None
+    from foundation.reports.output import write_output
+
+    write_output(text, output)
     print(f"wrote {output}", file=sys.stderr)
 
 
+def _waiting() -> None:
+    print(
+        "waiting for the lock held by another process on stacks/ (another plan is running)...",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
-    """The offline plan (with --live, quotas from the account)."""
+    """The offline plan (with --live, quotas from the account).
+
+    Everything that can fail with exit 2 (the output target first, the staged report last)
+    is decided before the lock is written; the report is published after it.
+    """
     from foundation.config.workspace import Workspace
-    from foundation.offline.plan_run import build_report
+    from foundation.offline.plan_run import planned
+    from foundation.reports.output import StagedOutput, check_output, stage_output
     from foundation.reports.render import render
 
+    if args.output is not None:
+        check_output(args.output)
     live = None
     if args.live:
-        from foundation.live.accounts import open_accounts
-        from foundation.live.aws import Aws
         from foundation.live.quotas.live import live_quota_rows
 
-        # before anything is written: the pin, and each spoke account's read role
-        spec = Workspace(args.project).load_stack(args.stack)
-        sessions = open_accounts(spec, Aws(spec.region))
-        live = partial(_live_rows, live_quota_rows, sessions)
-    report = build_report(Workspace(args.project), args.stack, frozen=args.frozen, live_quotas=live)
-    emit(render(report, args.format), args.output)
+        # the pin, then each spoke account's read role: opened inside the plan cycle,
+        # after the --base check and before the lock is written (an error there: exit 2)
+        live = live_quota_rows
+    workspace = Workspace(args.project)
+    staged: StagedOutput | None = None
+    try:
+        with planned(
+            workspace, args.stack, args.frozen, live, on_wait=_waiting, base=args.base
+        ) as report:
+            text = render(report, args.format)
+            if args.output is not None:
+                staged = stage_output(text, args.output)
+        # the lock is written; now publish the report
+        for note in report.notes:
+            print(f"warning: {note}", file=sys.stderr)
+        if staged is None:
+            sys.stdout.write(text)
+        else:
+            staged.commit()
+            print(f"wrote {args.output}", file=sys.stderr)
+    finally:
+        if staged is not None:
+            staged.discard()
     return report.exit_code
-
-
-def _live_rows(rows: Any, sessions: Any, spec: Any, plan: Any) -> Any:
-    """`plan --live`: the live quota rows, read through sessions opened up front."""
-    return rows(spec, plan, sessions)
 
 
 def cmd_quotas(args: argparse.Namespace) -> int:
     """Live quota preflight of a stack."""
     from foundation.live.quotas.command import run_quotas
 
+    if args.output is not None:
+        from foundation.reports.output import check_output
+
+        check_output(args.output)
     text, code = run_quotas(args.project, args.stack, args.format)
     emit(text, args.output)
     return code
@@ -143,11 +189,31 @@ def cmd_drift(args: argparse.Namespace) -> int:
     """Live drift check of a stack."""
     from foundation.live.drift.command import run_drift
 
-    text, code, notice = run_drift(args.project, args.stack, args.format, args.notify)
+    if args.output is not None:
+        from foundation.reports.output import check_output
+
+        check_output(args.output)
+    text, code, notice = run_drift(args.project, args.stack, args.format, args.notify, args.history)
     emit(text, args.output)
     if notice:
         print(notice, file=sys.stderr)
     return code
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Summarise a drift history file; corrupt lines are reported (stderr too), never fatal."""
+    from foundation.live.drift.history import summarise
+    from foundation.reports.history import render_history
+
+    summary = summarise(args.file)
+    emit(render_history(summary, args.format), args.output)
+    for corrupt in summary.corrupt:
+        print(
+            f"warning: {args.file}: line {corrupt.line}: skipped, cannot be read "
+            f"({corrupt.reason}). Fix: correct or delete that line by hand",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def cmd_ipam_check(args: argparse.Namespace) -> int:
@@ -173,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: still no traceback for the user, unless asked for
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # a file that cannot be read or written (full disk, read-only folder): name it
+            print(f"error: {os_problem(exc)}", file=sys.stderr)
+            return 2
         if os.environ.get("FOUNDATION_DEBUG"):
             raise
         problem = Problem(

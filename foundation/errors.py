@@ -6,6 +6,7 @@ one line per problem and exits 2; nothing here ever reaches the user as a traceb
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from typing import Self
 
@@ -46,3 +47,30 @@ class InputError(FoundationError):
 
 class AwsError(FoundationError):
     """AWS could not be read (credentials, endpoint, persistent throttling)."""
+
+
+OS_FIXES = {
+    errno.ENOSPC: "free disk space and rerun; nothing was changed",
+    errno.EDQUOT: "free space in your disk quota and rerun; nothing was changed",
+    errno.EROFS: "run from a writable checkout (the file system is read-only)",
+    errno.EACCES: "make the file and its folder writable by you (chmod u+w) and rerun",
+    errno.EPERM: "make the file and its folder writable by you (chmod u+w) and rerun",
+    errno.ENOENT: "check that the file and its folder exist",
+}
+
+
+def os_fix(code: int | None) -> str:
+    """How to fix an operating-system error on a file the tool reads or writes."""
+    return OS_FIXES.get(code or 0, "check the file, its folder and the disk, then rerun")
+
+
+def os_problem(exc: OSError) -> Problem:
+    """An operating-system error on a named file as a Problem naming it, with a fix."""
+    name = exc.filename
+    code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+    return Problem(
+        str(name),
+        "",
+        f"{exc.strerror or exc} ({code})",
+        os_fix(exc.errno),
+    )

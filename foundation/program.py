@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pulumi
 
-from foundation.addresses.allocation import merged_lock, pool_use, read_only_allocation
+from foundation.addresses.allocation import (
+    allocate_in_memory,
+    merged_lock,
+    pool_use,
+    read_lock_checked,
+)
 from foundation.config.address_plan import AddressPlan, load_address_plan
 from foundation.config.spec import StackSpec, parse_network
 from foundation.config.workspace import Workspace, pool_problems
@@ -19,9 +24,7 @@ from foundation.errors import FoundationError, InputError
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
 from foundation.offline import runtime
-from ipam.errors import AllocationError
 from ipam.layout import Allocation
-from ipam.lock import read_lock
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ def load(root: Path | None = None) -> Prepared:
     """Read the stack from Pulumi config and its addresses from the lock.
 
     Under `pulumi preview`, entries missing from the lock are allocated provisionally with a
-    warning; under `pulumi up` the program refuses until the lock is complete.
+    warning; under `pulumi up` the program refuses until the lock is complete. An explicit
+    AZ list keeps the lock's binding of AZs to slots (reordering it moves nothing).
     """
     stack = pulumi.get_stack()
     source = f"stacks/Pulumi.{stack}.yaml"
@@ -56,12 +60,10 @@ def load(root: Path | None = None) -> Prepared:
         problems = pool_problems(spec, addresses)
         if problems:
             raise InputError(problems)
-        lock = read_lock(workspace.lock_path)
-        allocation = read_only_allocation(spec, addresses, lock)
+        lock = read_lock_checked(workspace.lock_path)
+        allocation = allocate_in_memory(spec, addresses, lock)
     except FoundationError as exc:
         raise _fail(exc) from None
-    except AllocationError as exc:
-        raise pulumi.RunError("; ".join(f"{p.path}: {p.message}" for p in exc.problems)) from None
     if allocation.new:
         missing = ", ".join(sorted(allocation.new)[:5]) + (
             " ..." if len(allocation.new) > 5 else ""
@@ -78,7 +80,7 @@ def load(root: Path | None = None) -> Prepared:
                 f"({missing}). Run `python -m foundation plan {stack}` and commit the lock, "
                 "then run pulumi up again."
             )
-    usage = pool_use(spec, addresses, merged_lock(lock, allocation))
+    usage = pool_use(spec, addresses, merged_lock(lock.entries, allocation))
     return Prepared(spec, addresses, allocation, usage)
 
 
@@ -108,22 +110,14 @@ def aws_profile() -> str | None:
 
 
 def run_live_gates(spec: StackSpec, plan: NetworkPlan) -> None:
-    """Quota preflight, then the drift check, each per its configured mode."""
-    from foundation.live.accounts import open_accounts
-    from foundation.live.aws import Aws
-    from foundation.live.drift.gate import drift_gate
-    from foundation.live.quotas.gate import quota_gate
+    """Quota preflight, then the drift check, each per its mode (see foundation.live.gates).
 
-    if spec.network.quotas.mode == "off" and spec.network.drift.mode == "off":
-        return  # no AWS call at all (the provider's allowed_account_ids still pins)
-    try:
-        # the account the provider deploys to; the pin is checked first, then each
-        # spoke account is opened through its read role, once for both gates
-        sessions = open_accounts(spec, Aws(spec.region, profile=aws_profile()))
-        quota_gate(spec, plan, sessions)
-        drift_gate(spec, plan, sessions)
-    except FoundationError as exc:
-        raise _fail(exc) from None
+    Each spoke account is read through its read role (opened once, inside the gates, so
+    an AssumeRole that fails degrades like any other AWS read).
+    """
+    from foundation.live.gates import run_live_gates as gates
+
+    gates(spec, plan, aws_profile())  # the account pulumi deploys to
 
 
 __all__ = ["Prepared", "aws_profile", "load", "make_plan"]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from netaddr import IPNetwork, IPSet
 
+from ipam.azslots import bind_slots
 from ipam.errors import AllocationError, IpamProblem
 from ipam.freespace import FreeSpace
 
@@ -54,18 +55,28 @@ class VpcRequest:
 
 @dataclass(frozen=True)
 class StackRequest:
-    """Everything one stack asks the IPAM for."""
+    """Everything one stack asks the IPAM for.
+
+    `azs` is an explicit AZ list (empty for a count): its AZs keep the slots `bound_azs`
+    (the lock's binding) gives them, see ipam.azslots.
+    """
 
     stack: str
     pool_name: str
     pool: IPNetwork
     reserved: tuple[tuple[IPNetwork, str], ...]
     vpcs: tuple[VpcRequest, ...]
+    azs: tuple[str, ...] = ()
+    bound_azs: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Allocation:
-    """The stack's CIDRs (kept and new), what is new, what was freed, and warnings."""
+    """The stack's CIDRs (kept and new), what is new, what was freed, and warnings.
+
+    `slots` are the AZ slots in use, ascending; `az_slots` binds each to its AZ for an
+    explicit AZ list (empty for a count, where slot i is the i-th AZ).
+    """
 
     stack: str
     entries: Mapping[str, IPNetwork]
@@ -73,6 +84,9 @@ class Allocation:
     freed: frozenset[str]
     warnings: tuple[str, ...] = ()
     slot_capacity: Mapping[str, int] = field(default_factory=dict)
+    released: Mapping[str, IPNetwork] = field(default_factory=dict)
+    slots: tuple[int, ...] = ()
+    az_slots: Mapping[int, str] = field(default_factory=dict)
 
     def vpc(self, name: str) -> IPNetwork:
         """The VPC's CIDR."""
@@ -132,6 +146,7 @@ def allocate_stack(request: StackRequest, lock: Mapping[str, IPNetwork]) -> Allo
     entries: dict[str, IPNetwork] = {}
     warnings: list[str] = []
     capacity: dict[str, int] = {}
+    az_slots = bind_slots(request.azs, request.bound_azs) if request.azs else {}
 
     # 1. VPCs in the pool: other stacks' VPCs in this pool and reserved ranges are taken.
     pool_taken = {
@@ -214,24 +229,34 @@ def allocate_stack(request: StackRequest, lock: Mapping[str, IPNetwork]) -> Allo
     # 2. AZ slots and 3. tier subnets inside each VPC.
     for vpc in request.vpcs:
         key = f"{stack}/{vpc.name}"
+        slots = tuple(az_slots) if az_slots else tuple(range(vpc.azs))
         if key in entries:
-            _layout_vpc(vpc, key, entries[key], mine, entries, problems, warnings, capacity)
+            _layout_vpc(vpc, key, entries[key], slots, mine, entries, problems, warnings, capacity)
     if problems:
         raise AllocationError(problems)
+    freed = frozenset(k for k in mine if k not in entries)
     return Allocation(
         stack=stack,
         entries=dict(sorted(entries.items())),
         new=frozenset(k for k in entries if k not in mine),
-        freed=frozenset(k for k in mine if k not in entries),
+        freed=freed,
         warnings=tuple(warnings),
         slot_capacity=capacity,
+        released={k: mine[k] for k in sorted(freed)},
+        slots=tuple(az_slots) if az_slots else tuple(range(_count(request))),
+        az_slots=az_slots,
     )
+
+
+def _count(request: StackRequest) -> int:
+    return max((v.azs for v in request.vpcs), default=0)
 
 
 def _layout_vpc(
     vpc: VpcRequest,
     key: str,
     net: IPNetwork,
+    slots_used: tuple[int, ...],
     mine: Mapping[str, IPNetwork],
     entries: dict[str, IPNetwork],
     problems: list[IpamProblem],
@@ -242,7 +267,8 @@ def _layout_vpc(
     if held_slots:
         slot_prefix = next(iter(held_slots.values())).prefixlen
     else:
-        slot_prefix = net.prefixlen + int(math.log2(next_power_of_two(vpc.azs + 1)))
+        wanted = max(len(slots_used), max(slots_used, default=-1) + 1)
+        slot_prefix = net.prefixlen + int(math.log2(next_power_of_two(wanted + 1)))
     slots = 1 << (slot_prefix - net.prefixlen)
     capacity[vpc.name] = slots
     held_tiers = {
@@ -307,24 +333,26 @@ def _layout_vpc(
                 )
             )
         return
-    if vpc.azs > slots:
+    if max(slots_used, default=-1) >= slots:
         problems.append(
             IpamProblem(
                 f"{vpc.path}",
-                f"{key} was laid out for {slots} AZ slots and cannot hold {vpc.azs} AZs "
+                f"{key} was laid out for {slots} AZ slots and cannot hold {len(slots_used)} AZs "
                 "without renumbering",
                 "keep the AZ count, or create a new VPC for the extra AZs",
             )
         )
         return
-    if vpc.azs == slots:
+    if len(slots_used) == slots:
         warnings.append(
             f"{key} uses all {slots} of its AZ slots: no spare slot is left "
             "for another AZ (REL02-BP03)"
         )
-    kept_slots = {k: v for k, v in held_slots.items() if int(k.rsplit("az", 1)[1]) < vpc.azs}
+    kept_slots = {
+        k: v for k, v in held_slots.items() if int(k.rsplit("az", 1)[1]) in set(slots_used)
+    }
     slot_space = FreeSpace(net, kept_slots.values())
-    for index in range(vpc.azs):
+    for index in slots_used:
         slot_key = f"{key}/az{index}"
         slot_net = kept_slots.get(slot_key) or slot_space.take(slot_prefix)
         if slot_net is None:

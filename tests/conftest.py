@@ -77,12 +77,8 @@ def moto_server() -> str:
 
 
 @pytest.fixture
-def aws(
-    moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-):
+def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """An empty moto account in us-east-1; returns a boto3 EC2 client for test set-up."""
-    empty = tmp_path_factory.mktemp("aws") / "empty"  # not /dev/null: it is not always a device
-    empty.write_text("")
     import urllib.request
 
     import boto3
@@ -97,14 +93,25 @@ def aws(
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(empty),
-        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        "AWS_CONFIG_FILE": str(empty_file(tmp_path)),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty_file(tmp_path)),
     }.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(
-        aws_module, "POLICY", aws_module.RetryPolicy(base_delay=0.005, max_delay=0.02, deadline=10)
+        aws_module,
+        "POLICY",
+        aws_module.RetryPolicy(
+            base_delay=0.005, max_delay=0.02, deadline=10, connect_timeout=2, read_timeout=5
+        ),
     )
     monkeypatch.setattr(aws_module, "EVENT_HOOKS", [])
     return boto3.client("ec2", region_name="us-east-1")
+
+
+def empty_file(folder: Path) -> Path:
+    """An empty AWS config file (not /dev/null: a test elsewhere may have replaced it)."""
+    path = folder / "aws-empty-config"
+    path.touch()
+    return path

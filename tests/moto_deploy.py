@@ -61,7 +61,7 @@ def account_session(account_id: str, region: str = "us-east-1") -> boto3.session
 
 
 def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
-    """Create every recorded resource in moto; returns mock id -> real id.
+    """Create every recorded resource in moto; returns mock id (and mock ARN) -> real one.
 
     A resource registered through an account's provider (`allowedAccountIds`) is created
     in that moto account; what moto cannot do across accounts is left out (SKIPPED).
@@ -98,8 +98,75 @@ def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
             )
         ec2, iam, logs = clients[id(session)]
         mock_id = f"{r.type.split(':')[1]}:{r.name}"
-        ids[mock_id] = _create(r, ec2, iam, logs, real, ids)
+        if r.type.startswith(("aws:kms/", "aws:sns/", "aws:cloudwatch/metricAlarm")):
+            created = _create_operations(r, region, real, session)
+        else:
+            created = _create(r, ec2, iam, logs, real, ids)
+        ids[mock_id] = created
+        ids[f"arn:aws:mock:{region}:000000000000:{r.name}"] = created  # the mock's arn output
     return ids
+
+
+def _create_operations(
+    r: Registration, region: str, real: Any, session: boto3.session.Session
+) -> str:
+    """The alarm topic, its key and subscriptions, and the CloudWatch alarms (§3.13)."""
+    i = r.inputs
+    tags = i.get("tags") or {}
+    if r.type == "aws:kms/key:Key":
+        kms = session.client("kms", region_name=region)
+        meta = kms.create_key(
+            Description=i["description"],
+            Policy=i["policy"],
+            Tags=[{"TagKey": k, "TagValue": v} for k, v in tags.items()],
+        )["KeyMetadata"]
+        return str(meta["Arn"])
+    if r.type == "aws:kms/alias:Alias":
+        kms = session.client("kms", region_name=region)
+        kms.create_alias(AliasName=i["name"], TargetKeyId=real(i["targetKeyId"]))
+        return f"alias:{i['name']}"
+    sns = session.client("sns", region_name=region)
+    if r.type == "aws:sns/topic:Topic":
+        return str(
+            sns.create_topic(
+                Name=i["name"],
+                Attributes={"KmsMasterKeyId": real(i["kmsMasterKeyId"])},
+                Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            )["TopicArn"]
+        )
+    if r.type == "aws:sns/topicPolicy:TopicPolicy":
+        arn = real(i["arn"])
+        policy = i["policy"].replace(i["arn"], arn)
+        sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=policy)
+        return f"policy:{arn}"
+    if r.type == "aws:sns/topicSubscription:TopicSubscription":
+        return str(
+            sns.subscribe(
+                TopicArn=real(i["topic"]), Protocol=i["protocol"], Endpoint=i["endpoint"]
+            )["SubscriptionArn"]
+        )
+    if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm":
+        cloudwatch = session.client("cloudwatch", region_name=region)
+        cloudwatch.put_metric_alarm(
+            AlarmName=i["name"],
+            AlarmDescription=i["alarmDescription"],
+            Namespace=i["namespace"],
+            MetricName=i["metricName"],
+            Dimensions=[{"Name": k, "Value": real(v)} for k, v in i["dimensions"].items()],
+            Statistic=i["statistic"],
+            ComparisonOperator=i["comparisonOperator"],
+            Threshold=float(i["threshold"]),
+            Period=int(i["period"]),
+            EvaluationPeriods=int(i["evaluationPeriods"]),
+            DatapointsToAlarm=int(i["datapointsToAlarm"]),
+            TreatMissingData=i["treatMissingData"],
+            ActionsEnabled=bool(i["actionsEnabled"]),
+            AlarmActions=[real(a) for a in i["alarmActions"]],
+            OKActions=[real(a) for a in i["okActions"]],
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+        return f"alarm:{i['name']}"
+    raise NotImplementedError(f"no moto translation for {r.type}")
 
 
 def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any, ids: dict[str, str]) -> str:

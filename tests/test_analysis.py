@@ -111,6 +111,27 @@ def test_flow_logs_off_in_production_is_an_error(workspace: Path, cli) -> None:
     assert code == 1 and "FSBP.EC2.6" in rules(found, "error")
 
 
+def test_short_flow_log_retention_in_production_warns_per_vpc(workspace: Path, cli) -> None:
+    edit_stack(
+        workspace,
+        "prod",
+        "flowLogs: {destination: cloudwatch, retentionDays: 365}",
+        "flowLogs: {destination: cloudwatch, retentionDays: 180}",
+    )
+    code, found = findings(cli, workspace, "prod")
+    short = [f for f in found if f["rule"] == "SEC04.LOG-RETENTION"]
+    assert code == 0 and {f["severity"] for f in short} == {"warning"}
+    assert len(short) == 7 and "kept 180 days" in short[0]["message"]  # hub + 6 spokes
+    assert "retentionDays: 365" in short[0]["fix"]
+
+
+def test_a_year_of_retention_or_a_dev_stack_has_no_retention_finding(workspace: Path, cli) -> None:
+    _, found = findings(cli, workspace, "prod")  # 365 days
+    assert "SEC04.LOG-RETENTION" not in {f["rule"] for f in found}
+    _, found = findings(cli, workspace, "dev")  # 30 days, not production
+    assert "SEC04.LOG-RETENTION" not in {f["rule"] for f in found}
+
+
 def test_egress_none_in_production_is_an_error(workspace: Path, cli) -> None:
     edit_stack(workspace, "prod", "egress: nat-per-az", "egress: none")
     code, found = findings(cli, workspace, "prod")

@@ -123,6 +123,13 @@ CASES = [
         ["aws:region", "unknown Region 'us-east-9'"],
     ),
     (
+        "empty-region",  # regression (property test): an internal error, UnboundLocalError
+        DEV,
+        "aws:region: us-east-1",
+        "aws:region: ''",
+        ["aws:region", "missing the AWS Region"],
+    ),
+    (
         "unknown-pool",
         DEV,
         "pool: dev-use1",
@@ -164,6 +171,74 @@ CASES = [
         "flowLogs: {destination: s3",
         ["foundation:network.flowLogs", "needs bucketArn"],
     ),
+    # inputs AWS would refuse (issue 10)
+    *[
+        (
+            f"pool-unusable-{cidr}",
+            ADDR,
+            "prod-use1: 10.32.0.0/14",
+            f"prod-use1: {cidr}",
+            [ADDR, "pools.prod-use1", what, "AWS refuses for VPCs", "use private space"],
+        )
+        for cidr, what in [
+            ("0.0.0.0/8", "'this network'"),
+            ("127.0.0.0/16", "loopback"),
+            ("169.254.0.0/16", "link-local"),
+            ("169.0.0.0/8", "link-local"),
+            ("224.0.0.0/8", "multicast"),
+            ("240.0.0.0/12", "multicast and reserved"),
+        ]
+    ],
+    *[
+        (
+            f"tgw-asn-{asn}",
+            DEV,
+            "    production: false",
+            f"    production: false\n    transitGateway: {{asn: {asn}}}",
+            ["foundation:network.transitGateway.asn", f"{asn} is not a private ASN", "64512-65534"],
+        )
+        for asn in (64511, 65535, 100000, 4199999999, 4294967295, 0)
+    ],
+    (
+        "gateway-endpoint-twice",
+        DEV,
+        "gatewayEndpoints: [s3, dynamodb]",
+        "gatewayEndpoints: [s3, s3, dynamodb]",
+        ["foundation:network.gatewayEndpoints[1]", "'s3' is listed twice", "list each service"],
+    ),
+    *[
+        (
+            f"bucket-arn-{i}",
+            DEV,
+            "flowLogs: {destination: cloudwatch, retentionDays: 30}",
+            f"flowLogs: {{destination: s3, bucketArn: '{arn}'}}",
+            ["foundation:network.flowLogs.bucketArn", "is not an S3 bucket ARN", why],
+        )
+        for i, (arn, why) in enumerate(
+            [
+                ("org-flow-logs", "expected arn:<partition>:s3:::<bucket>"),
+                ("arn:aws:s3:::Org_Logs", "bucket name 'Org_Logs'"),
+                ("arn:aws:s3:::ab", "3-63"),
+                ("arn:aws:s3:::logs..archive", "adjacent periods"),
+                ("arn:aws:s3:::10.1.2.3", "IP address"),
+                ("arn:aws:s3:::xn--logs", "reserves"),
+                ("arn:aws-eu:s3:::logs-archive", "expected arn"),
+                ("arn:aws:s3:us-east-1:123456789012:logs", "expected arn"),
+                ("arn:aws:s3:::logs-archive/a b", "prefix 'a b'"),
+                ("arn:aws:s3:::logs-archive/AWSLogs/x", "AWSLogs"),
+            ]
+        )
+    ],
+    *[
+        (
+            f"drift-reason-{name}",
+            DEV,
+            "drift:  {mode: warn, ignore: []}",
+            f"drift:  {{mode: warn, ignore: [{{type: subnet, reason: {reason}}}]}}",
+            ["foundation:network.drift.ignore[0].reason", "needs a reason"],
+        )
+        for name, reason in (("empty", "''"), ("spaces", "'   '"), ("tab", '"\\t"'))
+    ],
 ]
 
 

@@ -300,6 +300,7 @@ def test_markdown_and_text_name_the_findings(aws, deployed, workspace: Path, cli
     assert "drift: 1 findings" in text and "tags.Name" in text
     markdown = cli(workspace, "drift", "dev", "--format", "markdown").out
     assert markdown.startswith("## Drift: `dev`") and "| low | changed | vpc | tools |" in markdown
+    assert "| [DRIFT.CHANGED](docs/runbooks/DRIFT.CHANGED.md) |" in markdown
 
 
 def _gate_stack(workspace: Path, mode: str) -> None:

@@ -45,6 +45,24 @@ def test_frozen_names_missing_entries_exits_1_and_writes_nothing(workspace: Path
     assert snapshot(workspace) == before
 
 
+def test_frozen_names_stale_entries_exits_1_so_ipam_check_agrees(workspace: Path, cli) -> None:
+    """Regression (found by the property test): a spoke removed from the config left its lock
+    entries behind under --frozen, which exited 0 while `ipam check` then failed."""
+    edit_stack(workspace, "dev", "      sandbox:  {segment: nonprod, size: 22}\n", "")
+    before = snapshot(workspace)
+    result = cli(workspace, "plan", "dev", "--frozen", "--format", "json")
+    assert result.code == 1
+    stale = json.loads(result.out)["frozenStale"]
+    assert stale[0] == "dev/sandbox" and all(k.startswith("dev/sandbox") for k in stale)
+    assert len(stale) == 10
+    text = cli(workspace, "plan", "dev", "--frozen").out
+    assert "--frozen: 10 lock entries no longer in the config: dev/sandbox," in text
+    assert snapshot(workspace) == before
+    assert cli(workspace, "ipam", "check").code == 1
+    assert cli(workspace, "plan", "dev").code == 0  # frees them
+    assert cli(workspace, "ipam", "check").code == 0
+
+
 def test_allocations_are_recorded_even_when_a_later_check_fails(workspace: Path, cli) -> None:
     edit_stack(workspace, "dev", "production: false", "production: true")
     edit_stack(

@@ -32,6 +32,9 @@ TAGGABLE = {
     "aws:ec2transitgateway/transitGateway:TransitGateway",
     "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
     "aws:ec2transitgateway/routeTable:RouteTable",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:sns/topic:Topic",
+    "aws:kms/key:Key",
 }
 
 

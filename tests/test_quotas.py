@@ -232,3 +232,58 @@ def test_the_gates_use_the_stacks_aws_profile(aws, workspace: Path) -> None:
     (workspace / "stacks" / "Pulumi.small.yaml").write_text(SMALL)
     with pytest.raises(pulumi.RunError, match="could not be found"):
         run_live_program(workspace, "small", **{"aws:profile": "no-such-profile"})
+
+
+def test_tgw_routes_count_static_and_propagated_routes_of_every_table(workspace: Path) -> None:
+    from foundation.live.quotas.planned import planned_usage
+    from tests.test_program import plan_of
+
+    plan = plan_of(workspace, "dev")
+    tables = plan.transit_gateway.route_tables
+    static = sum(len(t.static_routes) for t in tables)
+    propagated = sum(len(t.propagations) for t in tables)
+    assert (static, propagated) == (6, 10)
+    assert planned_usage(plan)["tgw-routes"] == {"tgw": static + propagated}
+
+
+def test_routes_already_in_our_tgw_count_as_existing(aws, workspace: Path, cli) -> None:
+    ids = deploy(record_stack(workspace, "dev"))
+    _, doc = quotas(cli, workspace, "dev")
+    routes = row(doc, "L-BCC1FB47")
+    assert routes["name"] == "Routes per transit gateway"
+    assert (routes["existing"], routes["planned"]) == (0, 16)  # ours are not counted twice
+    aws.create_transit_gateway_route(
+        DestinationCidrBlock="192.168.50.0/24",
+        TransitGatewayRouteTableId=ids["ec2transitgateway/routeTable:prod"],
+        Blackhole=True,
+    )
+    _, doc = quotas(cli, workspace, "dev")
+    assert row(doc, "L-BCC1FB47")["existing"] == 1  # the hand-made route
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_internet_gateways_are_raised_through_vpcs_per_region(live: bool) -> None:
+    from foundation.live.quotas.decide import decide, quota_findings
+
+    rows = decide(
+        {"internet-gateways": {"us-east-1": 1}}, {"internet-gateways": {"us-east-1": 5}}, {}, 0.15
+    )
+    (finding,) = [f for f in quota_findings(rows, live=live) if f.rule == "QUOTA.L-A4707A72"]
+    assert "request an increase of L-F678F1CE (VPCs per Region, vpc)" in finding.fix
+    assert "L-A4707A72 (vpc)" not in finding.fix
+    others = [f for f in quota_findings(rows, live=live) if f.rule != "QUOTA.L-A4707A72"]
+    assert all("raises" not in f.fix for f in others)
+
+
+def test_the_enforce_gate_names_the_quota_to_raise_for_internet_gateways(
+    aws, workspace: Path
+) -> None:
+    (workspace / "stacks" / "Pulumi.small.yaml").write_text(
+        SMALL.replace("egress: single-nat", "egress: none")
+    )
+    for _ in range(5):
+        aws.create_internet_gateway()
+    with pytest.raises(pulumi.RunError) as exc:
+        run_live_program(workspace, "small")
+    assert "L-A4707A72 us-east-1: Internet gateways per Region" in str(exc.value)
+    assert "request an increase of L-F678F1CE (VPCs per Region, vpc)" in str(exc.value)

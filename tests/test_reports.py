@@ -132,7 +132,9 @@ def test_markdown_structure_survives_a_real_parser(workspace: Path, cli, stack: 
 
     text = cli(workspace, "plan", stack, "--format", "markdown").out
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    assert sum(t.type == "table_open" for t in tokens) == 9
+    # 9 tables, + the cost table (DESIGN §3.12); prod adds two: its alarms and its protected
+    # resources (DESIGN §3.13)
+    assert sum(t.type == "table_open" for t in tokens) == {"dev": 10, "prod": 12}[stack]
     assert [t.info for t in tokens if t.type == "fence"] == ["mermaid"]
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
     assert headings[1:] == [
@@ -142,5 +144,7 @@ def test_markdown_structure_survives_a_real_parser(workspace: Path, cli, stack: 
         "AZ failure",
         "Addresses",
         "Quotas",
+        "Cost",
         "Resources",
+        "Operations",
     ]

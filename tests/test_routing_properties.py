@@ -8,13 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from netaddr import IPNetwork
 
-from foundation.addresses.allocation import read_only_allocation
+from foundation.addresses.allocation import allocate_in_memory
 from foundation.config.address_plan import parse_address_plan
 from foundation.config.spec import parse_network
 from foundation.network.analysis import reachability
 from foundation.network.analysis.routing import INTERNET_PROBE, probe_address, walk, workload_table
 from foundation.network.build import build_plan
 from foundation.network.stack_plan import offline_azs
+from ipam.lock import LockFile
 
 ADDRESSES = parse_address_plan({"pools": {"p": "10.64.0.0/12"}}, "addresses.yaml")
 
@@ -41,7 +42,7 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
 
 def plan_for(raw: dict[str, Any]):
     spec = parse_network(raw, "eu-west-1", "test", "t")
-    allocation = read_only_allocation(spec, ADDRESSES, {})
+    allocation = allocate_in_memory(spec, ADDRESSES, LockFile())
     return build_plan(spec, allocation, offline_azs(spec), "10.64.0.0/12")
 
 

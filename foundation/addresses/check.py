@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from foundation.addresses.allocation import empty_lock_warning, lock_error
 from foundation.config.address_plan import load_address_plan
 from foundation.config.workspace import Workspace
 from foundation.errors import InputError, Problem
 from ipam.audit import audit, pool_usage
 from ipam.errors import LockError
-from ipam.lock import read_lock
+from ipam.lock import LockFile, read_lock_file, stack_name_problem
 
 
 def run_check(project: Path, fmt: str) -> tuple[str, int]:
@@ -28,6 +29,12 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
         addresses = None
     stack_pools: dict[str, str] = {}
     expected: dict[str, set[str]] = {}
+    az_lists: dict[str, tuple[str, ...]] = {}
+    notes = [
+        f"ignored stacks/Pulumi.{name}.yaml: '{name}' {stack_name_problem(name)}"
+        for name in workspace.config_names()
+        if stack_name_problem(name)
+    ]
     for name in workspace.stack_names():
         try:
             spec = workspace.load_stack(name)
@@ -36,23 +43,30 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
             continue
         stack_pools[name] = spec.network.pool
         expected[name] = {"hub", *spec.network.spokes}
+        if not isinstance(spec.network.availability_zones, int):
+            az_lists[name] = tuple(spec.network.availability_zones)
     try:
-        lock = read_lock(workspace.lock_path)
+        lock_file = read_lock_file(workspace.lock_path)
     except LockError as exc:
-        problems += [
-            Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems
-        ]
-        lock = {}
+        problems += lock_error(exc).problems
+        lock_file = LockFile()
     if problems or addresses is None:
         raise InputError(problems)
+    lock = lock_file.entries
+    warning = empty_lock_warning(addresses, lock_file)
+    if warning and stack_pools:
+        notes.append(f"warning: {warning}")
     reserved = [(r.cidr, r.reason) for r in addresses.reserved]
-    found = audit(lock, addresses.pools, reserved, stack_pools, expected)
+    found = audit(
+        lock, addresses.pools, reserved, stack_pools, expected, lock_file.az_slots, az_lists
+    )
     usage = pool_usage(addresses.pools, [r.cidr for r in addresses.reserved], lock)
     if fmt == "json":
         doc = {
             "schema": "foundation/ipam-check@1",
             "ok": not found,
             "problems": [{"path": p.path, "message": p.message, "fix": p.fix} for p in found],
+            "notes": notes,
             "pools": [
                 {
                     "name": u.name,
@@ -70,6 +84,7 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
         f"{len(lock)} lock entries across {len(stack_pools)} stacks, "
         f"{len(addresses.pools)} pools, {len(addresses.reserved)} reserved ranges"
     ]
+    lines += notes
     lines += [
         f"pool {u.name:<14} {u.cidr!s:<16} {u.vpcs:>3} VPCs  "
         f"{u.allocated:>9} of {u.allocatable:>9} addresses allocated ({u.ratio:.1%})"

@@ -1,7 +1,10 @@
 """The organisation's address plan (stacks/addresses.yaml): named pools and reserved ranges.
 
 Pools must not overlap each other; a reserved range inside a pool is carved out of it, and
-one that covers a whole pool leaves nothing to allocate, so it is refused.
+one that covers a whole pool leaves nothing to allocate, so it is refused. A pool touching a
+range AWS refuses for VPCs (this network, loopback, link-local, multicast and above) would
+fail only at `pulumi up`, so it is refused here; a publicly routable pool is allowed (some
+organisations own and reuse public space) but is named as a warning by `plan`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,29 @@ from netaddr import IPNetwork, IPSet
 from foundation.config.yamlio import load_yaml
 from foundation.errors import InputError, Problem
 from ipam.cidr import CidrError, parse_cidr
+
+# Ranges AWS refuses for a VPC CIDR (and that no VPC could route): refused in a pool.
+UNUSABLE = (
+    (IPNetwork("0.0.0.0/8"), "'this network' (0.0.0.0/8)"),
+    (IPNetwork("127.0.0.0/8"), "loopback (127.0.0.0/8)"),
+    (IPNetwork("169.254.0.0/16"), "link-local (169.254.0.0/16, used by AWS for instance metadata)"),
+    (IPNetwork("224.0.0.0/3"), "multicast and reserved space (224.0.0.0/4 and above)"),
+)
+# Private space AWS recommends for VPCs (RFC 1918, and RFC 6598 shared address space).
+PRIVATE = IPSet(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"])
+
+
+def unusable_overlap(net: IPNetwork) -> str | None:
+    """The description of the first AWS-unusable range `net` touches, or None."""
+    for bad, what in UNUSABLE:
+        if not IPSet([net]).isdisjoint(IPSet([bad])):
+            return what
+    return None
+
+
+def is_publicly_routable(net: IPNetwork) -> bool:
+    """True when part of `net` lies outside RFC 1918 and 100.64.0.0/10 (and is usable)."""
+    return not IPSet([net]) <= PRIVATE
 
 
 @dataclass(frozen=True)
@@ -76,9 +102,22 @@ def parse_address_plan(raw: Any, source: str) -> AddressPlan:
         raw_pools = {}
     for name, value in raw_pools.items():
         try:
-            pools[str(name)] = parse_cidr(value, 8, 24)
+            net = parse_cidr(value, 8, 24)
         except CidrError as exc:
             problems.append(Problem(source, f"pools.{name}", exc.message, exc.fix))
+            continue
+        unusable = unusable_overlap(net)
+        if unusable is not None:
+            problems.append(
+                Problem(
+                    source,
+                    f"pools.{name}",
+                    f"{net} overlaps {unusable}, which AWS refuses for VPCs",
+                    "use private space: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10",
+                )
+            )
+            continue
+        pools[str(name)] = net
     names = sorted(pools)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
@@ -137,6 +176,19 @@ def parse_address_plan(raw: Any, source: str) -> AddressPlan:
                         "shrink the reserved range or remove the pool",
                     )
                 )
+    for name, pool in sorted(pools.items()):
+        touching = [r.cidr for r in reserved if not IPSet([r.cidr]).isdisjoint(IPSet([pool]))]
+        single = any(IPSet([pool]) <= IPSet([r]) for r in touching)  # reported above
+        if len(touching) > 1 and not single and IPSet([pool]) <= IPSet(touching):
+            problems.append(
+                Problem(
+                    source,
+                    "reserved",
+                    f"reserved ranges {', '.join(map(str, touching))} together cover the "
+                    f"whole pool {name} ({pool}): nothing is left to allocate",
+                    "shrink or remove one of them, or remove the pool",
+                )
+            )
     if problems:
         raise InputError(problems)
     return AddressPlan(pools=pools, reserved=tuple(reserved), source=source)

@@ -7,12 +7,16 @@ behaviour:
 - ``hub.size``: 22 -- a /22 hub, split into AZ slots (one spare); public tier a quarter slot.
 - ``hub.egress``: ``nat-per-az`` -- one NAT per AZ, so losing an AZ never breaks another.
 - spoke ``size``: 21; spoke ``tiers``: ``{private: <half an AZ slot>}``.
-- ``flowLogs``: CloudWatch, ALL traffic, 90 days retention.
+- ``flowLogs``: CloudWatch, ALL traffic, 90 days retention, log groups encrypted by
+  CloudWatch Logs' own key (``kmsKey: true`` creates a customer-managed key with rotation
+  for the stack's flow-log groups; ``kmsKeyArn`` uses an existing one in the same Region).
 - ``gatewayEndpoints``: s3 and dynamodb on every workload route table.
 - ``quotas``: ``enforce`` with 15% headroom (REL01-BP06).
 - ``drift``: ``warn`` (findings become Pulumi warnings; use ``fail`` to stop a deployment).
 - ``transitGateway``: ASN 64512, auto-accept off, default route table association and
   propagation off (segments need explicit tables).
+- ``alarms``: absent -- no CloudWatch alarms and no SNS topic. With it, every NAT gateway and
+  the TGW get alarms (DESIGN §3.13) that notify the topic on ALARM and OK.
 """
 
 from __future__ import annotations
@@ -44,6 +48,10 @@ from ipam.cidr import CidrError, parse_cidr
 ROOT = "foundation:network"
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 TIER_RE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+KMS_KEY_ARN_RE = re.compile(
+    r"^arn:aws(?:-[a-z]+)*:kms:(?P<region>[a-z0-9-]+):\d{12}:key/"
+    r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+)
 VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
 RETENTION_DAYS = (
     1,
@@ -69,6 +77,8 @@ RETENTION_DAYS = (
     3288,
     3653,
 )
+# Amazon-side ASNs AWS accepts for a Transit Gateway: the private 16-bit and 32-bit ranges.
+PRIVATE_ASNS = ((64512, 65534), (4200000000, 4294967294))
 DEFAULT_HUB_SIZE = 22
 DEFAULT_SPOKE_SIZE = 21
 
@@ -139,6 +149,36 @@ class SegmentSpec(_Model):
     isolated: StrictBool = False
 
 
+BUCKET_ARN_RE = re.compile(r"^arn:aws(?:-cn|-us-gov)?:s3:::(?P<bucket>[^/]*)(?:/(?P<prefix>.*))?$")
+BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+PREFIX_RE = re.compile(r"^(?:[A-Za-z0-9!_.*'()-]+/)*[A-Za-z0-9!_.*'()-]*$")
+IPV4_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def bucket_arn_problem(arn: str) -> str:
+    """What is wrong with a flow-log S3 destination ARN (S3 naming rules), or ''."""
+    match = BUCKET_ARN_RE.match(arn)
+    if not match:
+        return "expected arn:<partition>:s3:::<bucket>"
+    bucket, prefix = match["bucket"], match["prefix"]
+    if not BUCKET_RE.match(bucket):
+        return (
+            f"bucket name '{bucket}' must be 3-63 lower-case letters, digits, '.' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    if ".." in bucket or IPV4_RE.match(bucket):
+        return f"bucket name '{bucket}' has adjacent periods or looks like an IP address"
+    if bucket.startswith(BUCKET_PREFIXES) or bucket.endswith(BUCKET_SUFFIXES):
+        return f"bucket name '{bucket}' uses a prefix or suffix S3 reserves"
+    if prefix is not None and not PREFIX_RE.match(prefix):
+        return f"prefix '{prefix}' must be '/'-separated letters, digits and !_.*'()-"
+    if prefix is not None and prefix.split("/")[0] == "AWSLogs":
+        return "the prefix may not start with AWSLogs (flow logs add it themselves)"
+    return ""
+
+
 class FlowLogSpec(_Model):
     """VPC flow logs (FSBP EC2.6); CloudWatch with retention, or an existing S3 bucket."""
 
@@ -147,6 +187,8 @@ class FlowLogSpec(_Model):
     retention_days: StrictInt = 90
     bucket_arn: StrictStr | None = None
     traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+    kms_key: StrictBool = False
+    kms_key_arn: StrictStr | None = None
 
     @field_validator("retention_days")
     @classmethod
@@ -158,11 +200,40 @@ class FlowLogSpec(_Model):
             )
         return value
 
+    @field_validator("bucket_arn")
+    @classmethod
+    def _bucket_arn(cls, value: str | None) -> str | None:
+        if value is not None:
+            problem = bucket_arn_problem(value)
+            if problem:
+                raise ValueError(
+                    f"'{value}' is not an S3 bucket ARN: {problem} "
+                    "|| write arn:aws:s3:::<bucket>[/<prefix>] (aws-cn, aws-us-gov in those "
+                    "partitions) with a valid bucket name"
+                )
+        return value
+
     @model_validator(mode="after")
     def _bucket(self) -> FlowLogSpec:
         if self.enabled and self.destination == "s3" and not self.bucket_arn:
             raise ValueError(
                 "destination s3 needs bucketArn || set bucketArn to the log archive bucket's ARN"
+            )
+        if self.kms_key and self.kms_key_arn:
+            raise ValueError(
+                "give either kmsKey: true (a key for this stack) or kmsKeyArn (an existing "
+                "key), not both || remove one of them"
+            )
+        if (self.kms_key or self.kms_key_arn) and self.destination != "cloudwatch":
+            raise ValueError(
+                "kmsKey and kmsKeyArn encrypt CloudWatch log groups; S3 flow logs use the "
+                "bucket's encryption || remove them, or use destination: cloudwatch"
+            )
+        if self.kms_key_arn is not None and not KMS_KEY_ARN_RE.match(self.kms_key_arn):
+            raise ValueError(
+                f"kmsKeyArn '{self.kms_key_arn}' is not a KMS key ARN || use the key's ARN, "
+                "arn:aws:kms:<region>:<account>:key/<key id> (not an alias; CloudWatch Logs "
+                "needs the key ARN)"
             )
         return self
 
@@ -187,7 +258,17 @@ class IgnoreRule(_Model):
     type: StrictStr = "*"
     name: StrictStr = "*"
     attribute: StrictStr = "*"
-    reason: Annotated[StrictStr, Field(min_length=1)]
+    reason: StrictStr
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                "an accepted drift exception needs a reason "
+                "|| say why it is accepted (a ticket, an owner)"
+            )
+        return value
 
 
 class DriftSpec(_Model):
@@ -202,8 +283,83 @@ class DriftSpec(_Model):
 class TransitGatewaySpec(_Model):
     """Transit Gateway options; auto-accept stays off unless a team insists (EC2.23)."""
 
-    asn: Annotated[StrictInt, Field(ge=64512, le=4294967294)] = 64512
+    asn: StrictInt = 64512
     auto_accept_shared_attachments: StrictBool = False
+
+    @field_validator("asn")
+    @classmethod
+    def _asn(cls, value: int) -> int:
+        if not any(low <= value <= high for low, high in PRIVATE_ASNS):
+            raise ValueError(
+                f"{value} is not a private ASN AWS accepts for a Transit Gateway "
+                "|| use 64512-65534 (16-bit) or 4200000000-4294967294 (32-bit)"
+            )
+        return value
+
+
+SNS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$")
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
+
+
+class AlarmSpec(_Model):
+    """Where alarms notify: a topic created as `<stack>-<topic>`, or an existing topicArn."""
+
+    topic: StrictStr | None = None
+    topic_arn: StrictStr | None = None
+    email: list[StrictStr] = []
+    runbook_base_url: StrictStr | None = None
+
+    @field_validator("topic")
+    @classmethod
+    def _topic(cls, value: str | None) -> str | None:
+        if value is not None and not NAME_RE.match(value):
+            raise ValueError(
+                f"invalid topic name '{value}' || use lower-case letters, digits and '-' "
+                "(the topic is created as <stack>-<topic>)"
+            )
+        return value
+
+    @field_validator("topic_arn")
+    @classmethod
+    def _topic_arn(cls, value: str | None) -> str | None:
+        if value is not None and not SNS_ARN_RE.match(value):
+            raise ValueError(
+                f"'{value}' is not an SNS topic ARN || write "
+                "arn:aws:sns:<region>:<12-digit account>:<topic name>"
+            )
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: list[str]) -> list[str]:
+        bad = [e for e in value if not EMAIL_RE.match(e)]
+        if bad:
+            raise ValueError(
+                f"not an email address: {', '.join(bad)} || write addresses like netops@example.com"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("an address is listed twice || list each address once")
+        return value
+
+    @field_validator("runbook_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not URL_RE.match(value):
+            raise ValueError(
+                f"'{value}' is not an https URL || point it at the docs/runbooks folder, "
+                "e.g. https://github.com/acme/network/blob/main/docs/runbooks"
+            )
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _one_topic(self) -> AlarmSpec:
+        if (self.topic is None) == (self.topic_arn is None):
+            raise ValueError(
+                "give exactly one of topic and topicArn || topic: <name> creates an encrypted "
+                "topic, topicArn: uses an existing one"
+            )
+        return self
 
 
 class NetworkSpec(_Model):
@@ -227,6 +383,8 @@ class NetworkSpec(_Model):
     def multi_account(self) -> bool:
         """Whether some spoke lives outside the network account (AZ slots are then AZ IDs)."""
         return any(s.account != NETWORK for s in self.spokes.values())
+
+    alarms: AlarmSpec | None = None
 
     @property
     def az_count(self) -> int:
@@ -420,12 +578,61 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
                     )
                 )
             problems += _tier_problems(body.get("tiers"), f"{path}.tiers", source, hub=False)
+    endpoints = raw.get("gatewayEndpoints")
+    if isinstance(endpoints, list):
+        for i, service in enumerate(endpoints):
+            if isinstance(service, str) and service in endpoints[:i]:
+                problems.append(
+                    Problem(
+                        source,
+                        f"{ROOT}.gatewayEndpoints[{i}]",
+                        f"gateway endpoint '{service}' is listed twice "
+                        f"(first at gatewayEndpoints[{endpoints.index(service)}])",
+                        "list each service once; a VPC takes one gateway endpoint per service",
+                    )
+                )
     hub = raw.get("hub")
     if isinstance(hub, dict):
         problems += _tier_problems(hub.get("tiers"), f"{ROOT}.hub.tiers", source, hub=True)
     problems += _az_problems(raw.get("availabilityZones", 3), region, source)
     problems += account_problems(raw, ROOT, source)
+    problems += _kms_region_problems(raw.get("flowLogs"), region, source)
+    problems += _alarm_problems(raw.get("alarms"), region, source)
     return problems
+
+
+def _kms_region_problems(flow: Any, region: str, source: str) -> list[Problem]:
+    """CloudWatch Logs can only use a KMS key of its own Region."""
+    arn = flow.get("kmsKeyArn") if isinstance(flow, dict) else None
+    match = KMS_KEY_ARN_RE.match(arn) if isinstance(arn, str) else None
+    if match and match["region"] != region:
+        return [
+            Problem(
+                source,
+                f"{ROOT}.flowLogs.kmsKeyArn",
+                f"the key is in {match['region']}, the stack in {region}",
+                f"use a key in {region} (CloudWatch Logs cannot use another Region's key), "
+                "or kmsKey: true",
+            )
+        ]
+    return []
+
+
+def _alarm_problems(alarms: Any, region: str, source: str) -> list[Problem]:
+    """CloudWatch alarms can only notify a topic in their own Region."""
+    arn = alarms.get("topicArn") if isinstance(alarms, dict) else None
+    match = SNS_ARN_RE.match(arn) if isinstance(arn, str) else None
+    if match and match.group(1) != region:
+        return [
+            Problem(
+                source,
+                f"{ROOT}.alarms.topicArn",
+                f"the topic is in {match.group(1)}, the stack in {region}; CloudWatch alarms "
+                "only notify topics in their own Region",
+                f"use a topic in {region}, or topic: <name> to create one",
+            )
+        ]
+    return []
 
 
 def _tier_problems(tiers: Any, path: str, source: str, hub: bool) -> list[Problem]:
@@ -449,6 +656,18 @@ def _tier_problems(tiers: Any, path: str, source: str, hub: bool) -> list[Proble
                     f"{path}.{tier}",
                     "'transit' is reserved (a /28 per AZ is always created)",
                     "remove it",
+                )
+            )
+        elif hub and tier != "public":
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.{tier}",
+                    "the hub takes no workload tiers: spokes could not answer them (the "
+                    "segment tables blackhole the pool, which holds the hub's CIDR), and "
+                    "workloads there would sit outside every segment",
+                    "put these workloads in a spoke, e.g. of a segment every other "
+                    "segment connects to (shared); hub.tiers may only size public",
                 )
             )
         elif tier == "public" and not hub:
@@ -523,6 +742,19 @@ def _az_problems(azs: Any, region: str, source: str) -> list[Problem]:
                     f"use names like {region}a or IDs like {', '.join(offered[:3])}",
                 )
             )
+    names = [a for a in azs if isinstance(a, str) and regions.is_az_name(region, a)]
+    ids = [a for a in azs if isinstance(a, str) and regions.is_az_id(region, a)]
+    if names and ids:
+        problems.append(
+            Problem(
+                source,
+                path,
+                f"the list mixes AZ names ({', '.join(names)}) and AZ IDs ({', '.join(ids)}); "
+                "the name-to-ID mapping differs per account, so one AZ could be listed twice",
+                f"list only AZ IDs (e.g. {', '.join(offered[:3])}), which name the same AZ "
+                "in every account, or only names",
+            )
+        )
     dupes = sorted({a for a in azs if isinstance(a, str) and azs.count(a) > 1})
     for az in dupes:
         problems.append(Problem(source, path, f"AZ '{az}' is listed twice", "list each AZ once"))

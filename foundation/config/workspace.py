@@ -11,6 +11,7 @@ from foundation.config.address_plan import AddressPlan, load_address_plan
 from foundation.config.spec import ROOT, StackSpec, parse_network
 from foundation.config.yamlio import load_yaml
 from foundation.errors import InputError, Problem
+from ipam.lock import stack_name_problem
 
 PROJECT = "foundation"
 TOP_LEVEL_KEYS = {"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"}
@@ -38,14 +39,26 @@ class Workspace:
         """The lock written by the tool."""
         return self.stacks_dir / "addresses.lock.yaml"
 
-    def stack_names(self) -> list[str]:
-        """Every stack that has a config file."""
+    def config_names(self) -> list[str]:
+        """The name part of every stacks/Pulumi.<name>.yaml, valid stack name or not."""
         return sorted(
             p.name[len("Pulumi.") : -len(".yaml")] for p in self.stacks_dir.glob("Pulumi.*.yaml")
         )
 
+    def stack_names(self) -> list[str]:
+        """Every stack that has a config file and a valid name (one that can key the lock)."""
+        return [n for n in self.config_names() if stack_name_problem(n) is None]
+
     def stack_path(self, stack: str) -> Path:
         """The config file of a stack, or a clear error listing the stacks that exist."""
+        problem = stack_name_problem(stack)
+        if problem:
+            raise InputError.single(
+                "STACK",
+                stack,
+                f"'{stack}' {problem}",
+                "name the stack (and its stacks/Pulumi.<STACK>.yaml) with such a name",
+            )
         path = self.stacks_dir / f"Pulumi.{stack}.yaml"
         if not path.is_file():
             existing = self.stack_names()
@@ -136,7 +149,7 @@ def stack_from_document(doc: Any, stack: str, source: str) -> StackSpec:
                 )
             )
     region = config.get("aws:region")
-    if not isinstance(region, str):
+    if not isinstance(region, str) or not region.strip():
         problems.append(
             Problem(
                 source,
@@ -156,10 +169,11 @@ def stack_from_document(doc: Any, stack: str, source: str) -> StackSpec:
             )
         )
         raise InputError(problems)
+    spec: StackSpec | None = None
     try:
         spec = parse_network(config[ROOT], region, source, stack)
     except InputError as exc:
         problems += [p for p in exc.problems if not (region == "" and p.path == "aws:region")]
-    if problems:
+    if problems or spec is None:
         raise InputError(problems)
     return spec

@@ -2,10 +2,15 @@
 
 - Credentials, Region and endpoint come from the standard boto3 chain (`AWS_PROFILE`,
   `AWS_ENDPOINT_URL` and friends), nothing of our own.
-- Connect and read timeouts are short; throttling (and 502/503/504, dropped connections)
-  is retried with capped, jittered exponential backoff inside a deadline, then ends in a
-  clear AwsError (exit 2). botocore's own retries are off: it would also retry HTTP 500,
-  which Service Quotas answers for quotas it cannot serve, and our fallbacks must be fast.
+- Connect and read timeouts are short; throttling (and 502/503/504, refused, hanging or
+  dropped connections) is retried with capped, jittered exponential backoff, and a retry
+  starts only if it can finish inside the call's deadline: one call never takes longer
+  than `RetryPolicy.worst_case` (about 40 s), then ends in a clear AwsError (exit 2).
+  botocore's own retries are off: it would also retry HTTP 500, which Service Quotas
+  answers for quotas it cannot serve, and our fallbacks must be fast.
+- Once a call has given up on an unreachable or throttling endpoint, every later call
+  through the same `Aws` fails at once with the same reason (a circuit breaker), so a
+  run with several checks waits for AWS once, not once per check.
 - Read-only by construction: any operation that is not Describe*/Get*/List*/Search* is
   refused before it is sent; the one exception is sts:AssumeRole, which reads another
   account through its read-only role (DESIGN §3.8).
@@ -26,13 +31,12 @@ from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
+    HTTPClientError,
     NoCredentialsError,
     NoRegionError,
-    ReadTimeoutError,
 )
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.parsers import ResponseParserError
 
 from foundation.errors import AwsError
 
@@ -52,6 +56,21 @@ THROTTLING = {
 }
 TRANSIENT_STATUS = {502, 503, 504}
 IAM_FIX = "grant the read-only policy from the README to the role you run this with"
+DENIED = ("AccessDenied", "Unauthorized", "Forbidden")
+CREDENTIALS = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "AuthFailure",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+}
+CREDENTIALS_FIX = (
+    "refresh the credentials (e.g. `aws sso login`, a new session token) or point "
+    "AWS_PROFILE at a valid profile"
+)
 
 # (event name, handler) pairs registered on every client: for tests and diagnostics.
 EVENT_HOOKS: list[tuple[str, Callable[..., Any]]] = []
@@ -59,14 +78,29 @@ EVENT_HOOKS: list[tuple[str, Callable[..., Any]]] = []
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Backoff for throttling: attempts, first delay, cap, and a deadline per call."""
+    """Backoff for throttling and unreachable endpoints: attempts, delays, time bounds.
+
+    Defaults: a connect timeout of 3 s and a read timeout of 10 s per attempt (botocore's
+    are 60 s each), at most 8 attempts, and a deadline of 40 s per call that a retry must
+    fit in, so a hanging endpoint costs at most `worst_case` seconds, not minutes.
+    """
 
     max_attempts: int = 8
     base_delay: float = 0.25
     max_delay: float = 4.0
-    deadline: float = 60.0
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
+    deadline: float = 40.0
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+
+    @property
+    def attempt_time(self) -> float:
+        """The longest one attempt can wait on the network (connect, then one read)."""
+        return self.connect_timeout + self.read_timeout
+
+    @property
+    def worst_case(self) -> float:
+        """The longest one call can take before it gives up (a retry must fit the deadline)."""
+        return max(self.deadline, self.attempt_time)
 
 
 DEFAULT_POLICY = RetryPolicy()
@@ -94,10 +128,15 @@ class Aws:
     api_calls: int = 0
     _clients: dict[str, Any] = field(default_factory=dict)
     _session: Any = None
+    _gave_up: AwsError | None = None  # the circuit breaker: set once a call gave up
     parent: Aws | None = None  # calls made in another account also count here
 
     def assumed(self, credentials: dict[str, Any]) -> Aws:
-        """Clients for another account, from sts:AssumeRole credentials; calls count here too."""
+        """Clients for another account, from sts:AssumeRole credentials; calls count here too.
+
+        The same bounds apply, and the circuit breaker is shared with this `Aws` (the
+        endpoint is the same): an account given up on stops the others at once.
+        """
         session = boto3.session.Session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
@@ -105,6 +144,10 @@ class Aws:
             region_name=self.region,
         )
         return Aws(self.region, policy=self.policy, _session=session, parent=self)
+
+    def _root(self) -> Aws:
+        """The network account's `Aws` (holds the shared circuit breaker)."""
+        return self if self.parent is None else self.parent._root()
 
     def client(self, service: str) -> Any:
         """A cached client for one service."""
@@ -148,9 +191,18 @@ class Aws:
         _read_only_guard(model, **kwargs)
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        """One API call with retries on throttling and transient faults."""
+        """One API call with retries on throttling and transient faults, inside a deadline.
+
+        Raises:
+            AwsError: unreachable, throttled beyond the retries, no or bad credentials.
+            ClientError: any other answer from AWS (callers decide: fall back or fail).
+        """
+        breaker = self._root()
+        if breaker._gave_up is not None:
+            raise breaker._gave_up
         client = self.client(service)
         method = getattr(client, operation)
+        what = f"{service}:{operation}"
         start = time.monotonic()
         attempt = 0
         while True:
@@ -161,36 +213,47 @@ class Aws:
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code", "")
                 status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                if code in CREDENTIALS:
+                    raise client_error(exc, what) from None
                 if code not in THROTTLING and status not in TRANSIENT_STATUS:
                     raise
                 reason = f"{code or status}"
-            except (
-                EndpointConnectionError,
-                ConnectTimeoutError,
-                ReadTimeoutError,
-                ConnectionClosedError,
-            ) as exc:
-                reason = type(exc).__name__
+            except (BotoConnectionError, HTTPClientError) as exc:
+                # refused, DNS, TLS, connect or read timeout, connection dropped
+                reason = _network_reason(exc)
+            except ResponseParserError:
+                raise AwsError.single(
+                    "aws",
+                    what,
+                    "the endpoint answered something that is not an AWS response",
+                    "check AWS_ENDPOINT_URL and any proxy between here and AWS",
+                ) from None
             except NoCredentialsError:
                 raise AwsError.single(
                     "aws",
-                    f"{service}:{operation}",
+                    what,
                     "no AWS credentials found",
                     "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
                     "or run where a role is available",
+                ) from None
+            except BotoCoreError as exc:  # credential providers, SSO tokens, parameters
+                raise AwsError.single(
+                    "aws", what, f"cannot call AWS ({exc})", "check AWS_PROFILE and the credentials"
                 ) from None
             elapsed = time.monotonic() - start
             delay = random.uniform(
                 0, min(self.policy.max_delay, self.policy.base_delay * 2 ** (attempt - 1))
             )
-            if attempt >= self.policy.max_attempts or elapsed + delay > self.policy.deadline:
-                raise AwsError.single(
+            too_late = elapsed + delay + self.policy.attempt_time > self.policy.deadline
+            if attempt >= self.policy.max_attempts or too_late:
+                breaker._gave_up = AwsError.single(
                     "aws",
-                    f"{service}:{operation}",
+                    what,
                     f"gave up after {attempt} attempts in {elapsed:.1f}s ({reason})",
-                    "AWS is throttling or unreachable: retry later, or lower the API load "
-                    "on this account",
-                ) from None
+                    "AWS is throttling or unreachable: check AWS_ENDPOINT_URL, the network "
+                    "and the Region, retry later, or lower the API load on this account",
+                )
+                raise breaker._gave_up from None
             time.sleep(delay)
 
     def pages(self, service: str, operation: str, key: str, **params: Any) -> Iterator[Any]:
@@ -206,13 +269,19 @@ class Aws:
                 return
 
 
+def _network_reason(exc: Exception) -> str:
+    """A short reason for a network failure: the exception's kind, never a URL's secrets."""
+    return type(exc).__name__
+
+
 def client_error(exc: ClientError, what: str) -> AwsError:
     """A non-retryable AWS error as a user-facing AwsError (exit 2)."""
     code = exc.response.get("Error", {}).get("Code", "?")
     message = exc.response.get("Error", {}).get("Message", "")
-    fix = (
-        IAM_FIX
-        if "Unauthorized" in code or "AccessDenied" in code
-        else "check the account, Region and endpoint"
-    )
+    if code in CREDENTIALS:
+        fix = CREDENTIALS_FIX
+    elif any(word in code for word in DENIED):
+        fix = IAM_FIX
+    else:
+        fix = "check the account, Region and endpoint"
     return AwsError.single("aws", what, f"{code}: {message}", fix)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import string
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TypedDict
 
 from foundation.config.accounts import NETWORK
 from foundation.config.spec import NetworkSpec, StackSpec
 from foundation.errors import InputError, Problem
+from foundation.network.alarms import plan_monitoring
 from foundation.network.model import (
     Account,
     DefaultSecurityGroup,
@@ -59,16 +61,28 @@ def reachable_segments(net: NetworkSpec) -> dict[str, set[str]]:
     return reach
 
 
-def _tiers(allocation: Allocation, vpc: str) -> list[str]:
-    prefix = f"{allocation.stack}/{vpc}/az0/"
+def _tiers(allocation: Allocation, vpc: str, slot: int) -> list[str]:
+    prefix = f"{allocation.stack}/{vpc}/az{slot}/"
     return sorted(k[len(prefix) :] for k in allocation.entries if k.startswith(prefix))
 
 
+def slot_positions(spec: StackSpec, allocation: Allocation) -> dict[int, int]:
+    """AZ slot -> position in the config's AZs (the lock's binding for an explicit list).
+
+    For a count, slot i is the i-th AZ; for a list, each slot keeps the AZ it was first
+    allocated for, wherever that AZ now stands in the list.
+    """
+    listed = spec.network.availability_zones
+    if isinstance(listed, int) or not allocation.az_slots:
+        return {i: i for i in range(spec.network.az_count)}
+    return {slot: listed.index(az) for slot, az in sorted(allocation.az_slots.items())}
+
+
 def _subnets(
-    allocation: Allocation, vpc: str, tier: str, azs: list[str], table: str | None
+    allocation: Allocation, vpc: str, tier: str, azs: Mapping[int, str], table: str | None
 ) -> list[Subnet]:
     out = []
-    for slot, az in enumerate(azs):
+    for slot, az in azs.items():
         key = f"{allocation.stack}/{vpc}/az{slot}/{tier}"
         name = f"{vpc}-{tier}-{letter(slot)}"
         out.append(
@@ -106,6 +120,8 @@ def _common(spec: StackSpec, vpc: str, tables: list[RouteTable]) -> _SecureDefau
             flow.retention_days,
             f"/foundation/{spec.name}/{vpc}/flow-logs",
             flow.bucket_arn,
+            kms_key=flow.kms_key,
+            kms_key_arn=flow.kms_key_arn,
         )
         if flow.enabled
         else None,
@@ -120,7 +136,7 @@ def _common(spec: StackSpec, vpc: str, tables: list[RouteTable]) -> _SecureDefau
     }
 
 
-def _hub(spec: StackSpec, allocation: Allocation, azs: list[str], pool: str) -> Vpc:
+def _hub(spec: StackSpec, allocation: Allocation, azs: Mapping[int, str], pool: str) -> Vpc:
     net = spec.network
     egress = net.hub.egress
     nats = (
@@ -133,19 +149,20 @@ def _hub(spec: StackSpec, allocation: Allocation, azs: list[str], pool: str) -> 
                 f"hub-public-{letter(s)}",
                 f"hub-nat-{letter(s)}-eip",
             )
-            for s in (range(len(azs)) if egress == "nat-per-az" else [0])
+            for s in (list(azs) if egress == "nat-per-az" else [min(azs)])
         ]
     )
+    nat_of = dict(zip(azs, nats, strict=False)) if egress == "nat-per-az" else {}
 
     def to_nat(slot: int) -> tuple[Route, ...]:
         if not nats:
             return ()
-        nat = nats[slot] if egress == "nat-per-az" else nats[0]
+        nat = nat_of[slot] if egress == "nat-per-az" else nats[0]
         return (Route(DEFAULT_ROUTE, RouteTarget("nat", nat.name)),)
 
     subnets: list[Subnet] = []
     tables: list[RouteTable] = []
-    for tier in _tiers(allocation, "hub"):
+    for tier in _tiers(allocation, "hub", min(azs)):
         tier_subnets = _subnets(allocation, "hub", tier, azs, None)
         subnets += tier_subnets
         for sub in tier_subnets:
@@ -183,7 +200,9 @@ def _hub(spec: StackSpec, allocation: Allocation, azs: list[str], pool: str) -> 
     )
 
 
-def _spoke(spec: StackSpec, allocation: Allocation, azs: list[str], pool: str, name: str) -> Vpc:
+def _spoke(
+    spec: StackSpec, allocation: Allocation, azs: Mapping[int, str], pool: str, name: str
+) -> Vpc:
     net = spec.network
     outbound = (
         Route(pool, RouteTarget("tgw"))
@@ -192,7 +211,7 @@ def _spoke(spec: StackSpec, allocation: Allocation, azs: list[str], pool: str, n
     )
     subnets: list[Subnet] = []
     tables: list[RouteTable] = []
-    for tier in _tiers(allocation, name):
+    for tier in _tiers(allocation, name, min(azs)):
         table = f"{name}-{tier}"
         tier_subnets = _subnets(allocation, name, tier, azs, table)
         subnets += tier_subnets
@@ -318,45 +337,61 @@ def build_plan(
 
     Args:
         spec: the validated stack.
-        allocation: its CIDRs (every slot 0..len(azs)-1 must be allocated).
-        azs: AZ names (or IDs) in slot order; AZ IDs when spokes live in other accounts.
+        allocation: its CIDRs (and, for an explicit AZ list, the binding of AZs to slots).
+        azs: the resolved AZ names (or IDs) of the config's AZs, in config order (the first
+            N for a count); slots are mapped to them by `slot_positions`. AZ IDs when spokes
+            live in other accounts (the lock then binds AZ IDs to slots).
         pool: the pool CIDR (blackholed at the TGW, routed back from the hub).
         pool_allocatable: addresses of the pool less reserved ranges.
         pool_allocated: addresses of the pool allocated to VPCs (all stacks).
     """
     net = spec.network
-    vpcs = [_hub(spec, allocation, azs, pool)]
-    vpcs += [_spoke(spec, allocation, azs, pool, name) for name in sorted(net.spokes)]
+    positions = slot_positions(spec, allocation)
+    by_slot = {slot: azs[position] for slot, position in positions.items()}
+    vpcs = [_hub(spec, allocation, by_slot, pool)]
+    vpcs += [_spoke(spec, allocation, by_slot, pool, name) for name in sorted(net.spokes)]
     _unique_names(vpcs, spec.source)
     segments = tuple(
         Segment(n, tuple(s.connects_to), s.isolated) for n, s in sorted(net.segments.items())
     )
     accounts = _accounts(net)
+    transit = _transit(spec, vpcs, pool)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
         pool_name=net.pool,
         pool_cidr=pool,
-        availability_zones=tuple(azs),
+        availability_zones=tuple(by_slot.values()),
+        az_slots=tuple(by_slot),
+        az_positions=tuple(positions.values()),
         egress=net.hub.egress,
         production=net.production,
         segments=segments,
         vpcs=tuple(vpcs),
-        transit_gateway=_transit(spec, vpcs, pool),
+        transit_gateway=transit,
         warnings=allocation.warnings,
         new_allocations=tuple(sorted(allocation.new)),
+        allocated_cidrs=tuple((k, str(allocation.entries[k])) for k in sorted(allocation.new)),
+        released_allocations=tuple((k, str(v)) for k, v in sorted(allocation.released.items())),
         quota_headroom=net.quotas.headroom,
         pool_allocatable=pool_allocatable,
         pool_allocated=pool_allocated,
         accounts=accounts,
         share=_share(spec, accounts),
         az_ids=net.multi_account,
+        monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
     )
 
 
 def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
-    """The plan with its AZ names replaced slot by slot (offline names -> live names)."""
-    mapping = dict(zip(plan.availability_zones, azs, strict=True))
+    """The plan with its AZ names replaced slot by slot (offline names -> live names).
+
+    Args:
+        plan: the plan.
+        azs: the live AZ names of the config's AZs, in config order (the first N for a count).
+    """
+    live = [azs[p] for p in plan.positions]
+    mapping = dict(zip(plan.availability_zones, live, strict=True))
     vpcs = tuple(
         replace(
             v,
@@ -365,4 +400,4 @@ def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
         )
         for v in plan.vpcs
     )
-    return replace(plan, availability_zones=tuple(azs), vpcs=vpcs)
+    return replace(plan, availability_zones=tuple(live), vpcs=vpcs)

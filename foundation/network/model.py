@@ -83,6 +83,8 @@ class FlowLog:
     retention_days: int
     log_group: str
     bucket_arn: str | None = None
+    kms_key: bool = False  # encrypt the log group with the stack's own customer-managed key
+    kms_key_arn: str | None = None  # ... or with this existing key
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,46 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Alarm:
+    """One CloudWatch metric alarm on one resource, notifying the topic on ALARM and OK."""
+
+    name: str  # logical name; the AWS alarm is named <stack>-<name>
+    kind: str  # the alarm kind, also its playbook id (docs/runbooks/<kind>.md)
+    namespace: str
+    metric: str
+    dimension: str  # the metric's dimension name; its value is the subject's resource id
+    subject: str  # logical name of the watched resource (a NAT gateway, the TGW)
+    statistic: str
+    comparison: str
+    threshold: float
+    period: int  # seconds
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    description: str
+    runbook: str  # docs/runbooks/<kind>.md
+    treat_missing_data: str = "notBreaching"
+
+
+@dataclass(frozen=True)
+class AlarmTopic:
+    """Where alarms notify: a topic the stack creates (`name`) or an existing one (`arn`)."""
+
+    name: str | None  # <stack>-<topic>, created with a customer-managed KMS key
+    arn: str | None  # an existing topic
+    logical_name: str  # the topic's logical name (the key and policy derive theirs from it)
+    emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """The `alarms:` block as planned: the topic and every alarm."""
+
+    topic: AlarmTopic
+    alarms: tuple[Alarm, ...]
+    runbook_base_url: str | None = None
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     """Every resource of one stack, derived from the spec and the allocation."""
 
@@ -240,12 +282,17 @@ class NetworkPlan:
     transit_gateway: TransitGateway
     warnings: tuple[str, ...] = ()
     new_allocations: tuple[str, ...] = ()
+    allocated_cidrs: tuple[tuple[str, str], ...] = ()  # (lock key, CIDR) new in this plan
+    released_allocations: tuple[tuple[str, str], ...] = ()  # (lock key, CIDR) freed
+    az_slots: tuple[int, ...] = ()  # the AZ slot of each availability_zones entry
+    az_positions: tuple[int, ...] = ()  # its position in the config's AZs (count or list)
     quota_headroom: float = 0.15
     pool_allocatable: int = 0
     pool_allocated: int = 0
     accounts: tuple[Account, ...] = (Account("network"),)
     share: RamShare | None = None
     az_ids: bool = False  # slots are AZ IDs (spokes in other accounts), subnets placed by ID
+    monitoring: Monitoring | None = None
 
     def account(self, name: str) -> Account:
         """An account by name."""
@@ -254,6 +301,20 @@ class NetworkPlan:
     def vpcs_in(self, account: str) -> tuple[Vpc, ...]:
         """The VPCs created in one account."""
         return tuple(v for v in self.vpcs if v.account == account)
+
+    @property
+    def slots(self) -> tuple[int, ...]:
+        """The AZ slot of each AZ, in availability_zones order (0..n-1 unless bound)."""
+        return self.az_slots or tuple(range(len(self.availability_zones)))
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """Each AZ's position in the config's AZs, in availability_zones order."""
+        return self.az_positions or tuple(range(len(self.availability_zones)))
+
+    def slot_of(self, az: str) -> int:
+        """The AZ slot of an AZ of the plan."""
+        return self.slots[self.availability_zones.index(az)]
 
     @property
     def hub(self) -> Vpc:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from foundation.addresses.allocation import read_only_allocation
+from foundation.addresses.allocation import allocate_in_memory, read_lock_checked
 from foundation.config import regions
 from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
-from foundation.errors import InputError, Problem
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
-from ipam.errors import AllocationError
-from ipam.lock import read_lock
 
 
 def offline_azs(spec: StackSpec) -> list[str]:
-    """AZs as an offline plan shows them: `<region>a..` for a count, the given list otherwise.
+    """AZs as an offline plan shows them: `<region>a..` for a count, the list (config order).
 
     With spokes in other accounts, slots are AZ IDs (names map differently per account):
     a count takes the Region's first AZ IDs in ID order, as live runs do in every account.
@@ -33,13 +30,8 @@ def read_only_plan(workspace: Workspace, stack: str) -> tuple[StackSpec, Network
     The live commands (`quotas`, `drift`) use this: checking must not change the lock.
     """
     spec, addresses = workspace.load(stack)
-    try:
-        lock = read_lock(workspace.lock_path)
-    except AllocationError as exc:
-        raise InputError(
-            [Problem("stacks/addresses.lock.yaml", p.path, p.message, p.fix) for p in exc.problems]
-        ) from None
-    allocation = read_only_allocation(spec, addresses, lock)
+    lock = read_lock_checked(workspace.lock_path)
+    allocation = allocate_in_memory(spec, addresses, lock)
     pool = addresses.pools[spec.network.pool]
     plan = build_plan(spec, allocation, offline_azs(spec), str(pool))
     return spec, plan

@@ -25,7 +25,10 @@ from foundation.config import regions
 from foundation.offline import runtime
 
 AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
+CALLER_TOKEN = "aws:index/getCallerIdentity:getCallerIdentity"
+OFFLINE_ACCOUNT = "000000000000"  # offline there is no account: policies show this one
 COMPONENT_PREFIX = "foundation:"
+REF_OUTPUTS = ("arn", "allocationId")
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,11 @@ class Registration:
     parent: str
     inputs: dict[str, Any]
     custom: bool
+    dependencies: tuple[str, ...] = ()  # URNs this resource waits for (depends_on and inputs)
+    protect: bool = False
+    id: str = ""  # the mock engine's id: what other resources' inputs carry as a reference
     provider: str = ""  # `<provider urn>::<id>`; empty: the stack's default provider
-    dependencies: tuple[str, ...] = ()  # URNs it waits for (depends_on and inputs)
+    refs: tuple[str, ...] = ()  # id and id-like outputs (arn, allocationId) others may carry
 
 
 def provider_input(provider: Registration, key: str) -> Any:
@@ -103,6 +109,10 @@ class Recording:
             counts[label] += 1
         return dict(sorted(counts.items()))
 
+    def protected(self) -> list[Registration]:
+        """Cloud resources registered with `protect` (what cannot be recreated)."""
+        return sorted((r for r in self.custom if r.protect), key=lambda r: (r.type, r.name))
+
 
 class OfflineMocks(pulumi.runtime.Mocks):
     """Answers resource registrations with plausible ids and invokes from the catalogue."""
@@ -116,14 +126,29 @@ class OfflineMocks(pulumi.runtime.Mocks):
         rid = f"{args.typ.split(':')[1]}:{args.name}"  # unique per type and name
         if args.typ == "aws:ec2/eip:Eip":
             state["allocationId"] = f"eipalloc-{args.name}"
+        if args.typ == "aws:cloudwatch/logGroup:LogGroup":
+            state["arn"] = (
+                f"arn:aws:logs:{self.region}:{OFFLINE_ACCOUNT}:log-group:{args.inputs['name']}"
+            )
+        if args.typ == "aws:kms/key:Key":
+            state["keyId"] = rid  # the alias names the key by its id
+            state["arn"] = f"arn:aws:kms:{self.region}:{OFFLINE_ACCOUNT}:key/{args.name}"
         if "arn" not in state:
-            state["arn"] = f"arn:aws:mock:{self.region}:000000000000:{args.name}"
+            state["arn"] = f"arn:aws:mock:{self.region}:{OFFLINE_ACCOUNT}:{rid}"  # unique per type
         return rid, state
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """Answer the AZ lookup offline; refuse anything else."""
+        """Answer the AZ lookup and the caller's identity offline; refuse anything else."""
+        if args.token == CALLER_TOKEN:
+            caller = {
+                "accountId": OFFLINE_ACCOUNT,
+                "arn": f"arn:aws:iam::{OFFLINE_ACCOUNT}:root",
+                "userId": OFFLINE_ACCOUNT,
+                "id": OFFLINE_ACCOUNT,
+            }
+            return caller, []
         if args.token == AZ_TOKEN:
             ids = list(regions.catalogue()[self.region])
             result = {
@@ -154,11 +179,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     inputs=rpc.deserialize_properties(request.object),
                     custom=bool(request.custom),
-                    provider=request.provider,
                     dependencies=tuple(request.dependencies),
+                    protect=bool(request.protect),
+                    id=str(getattr(response, "id", "") or ""),
+                    provider=str(request.provider or ""),
+                    refs=_refs(response),
                 )
             )
         return response
+
+
+def _refs(response: Any) -> tuple[str, ...]:
+    """The values by which other resources' inputs refer to this one."""
+    refs = [str(response.id)] if getattr(response, "id", "") else []
+    fields = response.object.fields if response.HasField("object") else {}
+    for key in REF_OUTPUTS:
+        if key in fields and fields[key].string_value:
+            refs.append(fields[key].string_value)
+    return tuple(refs)
 
 
 class _WarningCollector(logging.Handler):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from foundation.live.drift.model import DriftResult
+from foundation.network.runbooks import drift_rule, runbook_path
 
 SCHEMA = "foundation/drift@1"
 COLUMNS = ["severity", "kind", "type", "name", "attribute", "expected", "actual"]
@@ -25,6 +26,12 @@ def _rows(result: DriftResult) -> list[list[str]]:
         + ([f.account] if extra else [])
         for f in result.findings
     ]
+
+
+def _playbook(kind: str) -> str:
+    """A Markdown link to the drift kind's playbook (relative to the repository root)."""
+    rule = drift_rule(kind)
+    return f"[{rule}]({runbook_path(rule)})"
 
 
 def render_drift(result: DriftResult, fmt: str) -> str:
@@ -56,9 +63,12 @@ def render_drift(result: DriftResult, fmt: str) -> str:
     if fmt == "markdown":
         out = [f"## Drift: `{result.stack}`: {head}", ""]
         if rows:
-            columns = _columns(result)
+            columns = [*_columns(result), "playbook"]
             out += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-            out += ["| " + " | ".join(r) + " |" for r in rows] + [""]
+            out += [
+                "| " + " | ".join([*r, _playbook(f.kind)]) + " |"
+                for r, f in zip(rows, result.findings, strict=True)
+            ] + [""]
         return "\n".join([*out, tail]) + "\n"
     text = f"Drift: {result.stack}: {head}\n"
     if rows:

@@ -57,6 +57,7 @@ def _vpc(v: Vpc) -> dict[str, Any]:
             "retentionDays": v.flow_log.retention_days,
             "logGroup": v.flow_log.log_group if v.flow_log.destination == "cloudwatch" else None,
             "bucketArn": v.flow_log.bucket_arn,
+            "kmsKey": "stack" if v.flow_log.kms_key else v.flow_log.kms_key_arn,
         },
         "gatewayEndpoints": [
             {"name": e.name, "service": e.service, "routeTables": list(e.route_tables)}
@@ -73,11 +74,45 @@ def _vpc(v: Vpc) -> dict[str, Any]:
     }
 
 
+def operations(report: PlanReport) -> dict[str, Any]:
+    """DESIGN §3.13: the alarms, their topic, and what cannot be recreated (protected)."""
+    monitoring = report.plan.monitoring
+    alarms = [] if monitoring is None else list(monitoring.alarms)
+    return {
+        "alarms": [
+            {
+                "name": a.name,
+                "namespace": a.namespace,
+                "metric": a.metric,
+                "subject": a.subject,
+                "dimension": a.dimension,
+                "statistic": a.statistic,
+                "threshold": a.threshold,
+                "period": a.period,
+                "evaluationPeriods": a.evaluation_periods,
+                "datapointsToAlarm": a.datapoints_to_alarm,
+                "treatMissingData": a.treat_missing_data,
+                "runbook": a.runbook,
+            }
+            for a in alarms
+        ],
+        "alarmTopic": None
+        if monitoring is None
+        else {
+            "name": monitoring.topic.name,
+            "arn": monitoring.topic.arn,
+            "email": list(monitoring.topic.emails),
+            "runbookBaseUrl": monitoring.runbook_base_url,
+        },
+        "protected": [{"type": t, "name": n} for t, n in report.resources.protected],
+    }
+
+
 def plan_document(report: PlanReport) -> dict[str, Any]:
     """The JSON-serialisable plan document."""
     plan = report.plan
     tgw = plan.transit_gateway
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "stack": plan.stack,
         "region": plan.region,
@@ -93,6 +128,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         "vpcs": [_vpc(v) for v in plan.vpcs],
         "transitGateway": {
             "name": tgw.name,
+            "asn": tgw.asn,
             "amazonSideAsn": tgw.asn,
             "autoAcceptSharedAttachments": tgw.auto_accept_shared_attachments,
             "defaultRouteTableAssociation": tgw.default_route_table_association,
@@ -158,7 +194,12 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         "quotaMode": report.quota_mode,
         "findings": [f.to_dict() for f in report.findings],
         "newAllocations": list(plan.new_allocations),
+        "cidrs": {
+            "allocated": [{"key": k, "cidr": c} for k, c in plan.allocated_cidrs],
+            "released": [{"key": k, "cidr": c} for k, c in plan.released_allocations],
+        },
         "frozenMissing": list(report.frozen_missing),
+        "frozenStale": list(report.frozen_stale),
         "resources": {
             "total": report.resources.total,
             "byType": report.resources.by_type,
@@ -166,7 +207,20 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "byAccount": report.resources.by_account,
             "exports": list(report.resources.exports),
         },
+        **operations(report),
     }
+    doc.update(_cost_and_diff(report))
+    return doc
+
+
+def _cost_and_diff(report: PlanReport) -> dict[str, Any]:
+    """`cost` (every plan, §3.12) and `diff` (with --base, §3.11)."""
+    out: dict[str, Any] = {}
+    if report.cost is not None:
+        out["cost"] = report.cost.to_dict()
+    if report.diff is not None:
+        out["diff"] = report.diff.to_dict()
+    return out
 
 
 def render_json(report: PlanReport) -> str:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
 from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
+from foundation.network.cost import CostEstimate
 from foundation.network.model import NetworkPlan
+from foundation.reports.diffmodel import PlanDiff
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Resources:
     by_component: dict[str, int]
     exports: tuple[str, ...] = ()
     by_account: dict[str, int] = field(default_factory=dict)  # the account of each provider
+    protected: tuple[tuple[str, str], ...] = ()  # (Pulumi type, name) registered with protect
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,10 @@ class PlanReport:
     az_impacts: tuple[AzImpact, ...]
     lock_written: bool = False
     frozen_missing: tuple[str, ...] = ()
+    frozen_stale: tuple[str, ...] = ()  # lock entries the config no longer needs (--frozen)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cost: CostEstimate | None = None  # every plan has one (DESIGN §3.12)
+    diff: PlanDiff | None = None  # with --base REF (DESIGN §3.11)
 
     @property
     def errors(self) -> int:
@@ -50,5 +56,5 @@ class PlanReport:
 
     @property
     def exit_code(self) -> int:
-        """1 when a check failed (an error finding, or lock entries missing with --frozen)."""
-        return 1 if self.errors or self.frozen_missing else 0
+        """1 when a check failed (an error finding, or with --frozen a lock out of date)."""
+        return 1 if self.errors or self.frozen_missing or self.frozen_stale else 0

@@ -7,11 +7,13 @@ they need, whatever the terminal's width and whether or not the output is piped.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from foundation.network.cost import usd
 from foundation.reports.jsonout import plan_document
 from foundation.reports.model import PlanReport
 
@@ -31,6 +33,104 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def _print_cost(console: Console, cost: dict[str, Any]) -> None:
+    """The monthly fixed cost and the per-GB rates (DESIGN §3.12)."""
+    approx = f", approximate ({cost['priceRegion']} prices)" if cost["approximate"] else ""
+    console.print(
+        f"Cost (estimated, {cost['currency']}, {cost['hoursPerMonth']} h a month{approx}): "
+        f"{usd(cost['monthlyFixed'])} a month fixed"
+    )
+    if cost["items"]:
+        console.print(
+            _table(
+                ["item", "count", "per hour", "monthly"],
+                [
+                    [i["item"], i["count"], f"${i['unitPrice']}", usd(i["monthly"])]
+                    for i in cost["items"]
+                ],
+            )
+        )
+    console.print(
+        "Per GB on top: "
+        + "; ".join(f"{r['item']} ${r['price']}" for r in cost["perGB"])
+        + f" (prices of {cost['priceDate']})"
+    )
+    console.print()
+
+
+def _print_diff(console: Console, doc: dict[str, Any], report: PlanReport) -> None:
+    """The change against --base first: counts, replacements, deletions, reach, cost."""
+    diff = doc["diff"]
+    res = diff["resources"]
+    console.print(f"Change of {doc['stack']} against {diff['base']} ({diff['commit'][:12]})")
+    if not diff["baseExists"]:
+        console.print(f"{doc['stack']} does not exist at {diff['base']}: everything is new")
+    cost = diff["cost"]
+    console.print(
+        f"{res['add']} to add | {res['change']} to change | {res['replace']} to replace | "
+        f"{res['delete']} to delete | cost {usd(cost['base'])} -> {usd(cost['head'])} a month "
+        f"({usd(cost['delta'], signed=True)}) | "
+        f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}"
+    )
+    if res["byType"]:
+        console.print(
+            _table(
+                ["type", "add", "change", "replace", "delete"],
+                [
+                    [t, n["add"], n["change"], n["replace"], n["delete"]]
+                    for t, n in res["byType"].items()
+                ],
+            )
+        )
+    if diff["replacements"]:
+        console.print("Replaced (deleted, then created again)")
+        console.print(
+            _table(
+                ["type", "name", "why"],
+                [[r["type"], r["name"], r["reason"]] for r in diff["replacements"]],
+            )
+        )
+    if diff["deletions"]:
+        console.print("Deleted")
+        console.print(_table(["type", "name"], [[d["type"], d["name"]] for d in diff["deletions"]]))
+    apart = diff["reachability"]["gainedBetweenSegmentsApart"]
+    for label in ("gained", "lost"):
+        pairs = diff["reachability"][label]
+        console.print(
+            f"Reachability {label}: "
+            + (
+                ", ".join(
+                    f"{a} -> {b}" + (" (segments were apart)" if [a, b] in apart else "")
+                    for a, b in pairs
+                )
+                or "none"
+            )
+        )
+    cidrs = diff["cidrs"]
+    console.print(
+        "CIDRs allocated: "
+        + (", ".join(f"{c['key']} {c['cidr']}" for c in cidrs["allocated"]) or "none")
+    )
+    console.print(
+        "CIDRs released: "
+        + (", ".join(f"{c['key']} {c['cidr']}" for c in cidrs["released"]) or "none")
+    )
+    for title, key, rows in (
+        ("Egress paths changed", "path", diff["egress"]),
+        ("AZ-failure impacts changed", "az", diff["azFailure"]),
+        ("Quota rows changed (planned)", "quota", diff["quotas"]),
+    ):
+        if rows:
+            console.print(title)
+            console.print(
+                _table(
+                    [key, "base", "head"],
+                    [[r[key], r["base"] or "-", r["head"] or "-"] for r in rows],
+                )
+            )
+    console.print()
+
+
 def render_text(report: PlanReport) -> str:
     """Plain text (no colour codes), stable for golden files."""
     doc = plan_document(report)
@@ -45,6 +145,8 @@ def render_text(report: PlanReport) -> str:
         soft_wrap=False,
     )
     subnets = sum(len(v["subnets"]) for v in doc["vpcs"])
+    if "diff" in doc:
+        _print_diff(console, doc, report)
     console.print(f"Network plan: {doc['stack']} ({doc['region']})")
     console.print(
         f"{doc['resources']['total']} to create | {len(doc['vpcs'])} VPCs | {subnets} subnets | "
@@ -56,10 +158,22 @@ def render_text(report: PlanReport) -> str:
     if doc["newAllocations"]:
         where = " (written to stacks/addresses.lock.yaml)" if report.lock_written else ""
         console.print(f"{len(doc['newAllocations'])} new CIDR allocations, marked *{where}")
+    released = doc["cidrs"]["released"]
+    if released:
+        where = " (removed from stacks/addresses.lock.yaml)" if report.lock_written else ""
+        console.print(f"{len(released)} CIDR allocations released, their resources deleted{where}:")
+        for entry in released:
+            console.print(f"  - {entry['key']} {entry['cidr']}")
     if doc["frozenMissing"]:
         console.print(
             f"--frozen: {len(doc['frozenMissing'])} lock entries missing: "
             + ", ".join(doc["frozenMissing"])
+        )
+    if doc["frozenStale"]:
+        console.print(
+            f"--frozen: {len(doc['frozenStale'])} lock entries no longer in the config: "
+            + ", ".join(doc["frozenStale"])
+            + f" (run `python -m foundation plan {doc['stack']}` to free them, and commit)"
         )
     console.print()
     findings = [
@@ -202,6 +316,8 @@ def render_text(report: PlanReport) -> str:
         )
     )
     console.print()
+    if "cost" in doc:
+        _print_cost(console, doc["cost"])
     console.print(f"Resources ({doc['resources']['total']} to create)")
     console.print(
         _table(["type", "count"], [[t, n] for t, n in doc["resources"]["byType"].items()])
@@ -217,4 +333,37 @@ def render_text(report: PlanReport) -> str:
             ["component", "resources"], [[c, n] for c, n in doc["resources"]["byComponent"].items()]
         )
     )
+    _operations(console, doc)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+
+
+def _operations(console: Console, doc: dict[str, Any]) -> None:
+    """Alarms and what cannot be recreated (DESIGN §3.13)."""
+    console.print()
+    if doc["alarms"]:
+        topic = doc["alarmTopic"]
+        console.print(f"Alarms (notify {topic['name'] or topic['arn']} on ALARM and OK)")
+        console.print(
+            _table(
+                ["alarm", "watches", "metric", "threshold", "window", "playbook"],
+                [
+                    [
+                        a["name"],
+                        a["subject"],
+                        f"{a['namespace']} {a['metric']}",
+                        f"{a['statistic']} > {a['threshold']:g}",
+                        f"{a['datapointsToAlarm']} of {a['evaluationPeriods']} x {a['period']} s",
+                        a["runbook"],
+                    ]
+                    for a in doc["alarms"]
+                ],
+            )
+        )
+    else:
+        console.print("Alarms: none (no alarms: block)")
+    console.print()
+    if doc["protected"]:
+        console.print("Cannot be recreated (protected)")
+        console.print(_table(["type", "name"], [[p["type"], p["name"]] for p in doc["protected"]]))
+    else:
+        console.print("Cannot be recreated (protected): none")

@@ -123,3 +123,19 @@ def test_concurrent_plans_on_two_stacks_in_one_pool_both_land_without_overlap(
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "no overlaps" in check.stdout
+
+
+def test_an_alias_bomb_in_the_lock_is_refused_at_once(tmp_path: Path) -> None:
+    import time
+
+    rows = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    rows += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    path = tmp_path / "addresses.lock.yaml"
+    path.write_text("allocations:\n  " + "\n  ".join(rows) + "\n")
+    start = time.monotonic()
+    with pytest.raises(LockError) as exc:
+        read_lock(path)
+    assert time.monotonic() - start < 2
+    problem = exc.value.problems[0]
+    assert "holds a YAML anchor or alias" in problem.message and problem.path.endswith("line 2")
+    assert "restore it from git" in exc.value.problems[0].fix

@@ -20,7 +20,8 @@ def check_drift(
     sessions = as_sessions(spec, aws)
     plan = with_azs(plan, resolve_account_azs(sessions, spec))
     cidrs = {v.cidr for v in plan.vpcs}
-    live = observe(sessions, spec.name, plan.pool_cidr, cidrs)
+    alarms = frozenset(a.name for a in plan.monitoring.alarms) if plan.monitoring else frozenset()
+    live = observe(sessions, spec.name, plan.pool_cidr, cidrs, alarms)
     if not live.deployed:
         return DriftResult(spec.name, "not-deployed", (), sessions.api_calls)
     everything = diff(spec.name, expected_items(plan), live.items)

@@ -134,4 +134,32 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
             )
             for s in table.static_routes
         ]
+    items += alarm_items(plan)
     return {(i.type, i.name): i for i in items}
+
+
+def topic_name(arn_or_name: str) -> str:
+    """A topic's name from its ARN (alarm actions are compared by topic, not by account)."""
+    return arn_or_name.rsplit(":", 1)[-1]
+
+
+def alarm_items(plan: NetworkPlan) -> list[Item]:
+    """The CloudWatch alarms of DESIGN §3.13: each must exist and notify the topic."""
+    monitoring = plan.monitoring
+    if monitoring is None:
+        return []
+    topic = topic_name(monitoring.topic.name or str(monitoring.topic.arn))
+    return [
+        Item(
+            "alarm",
+            a.name,
+            {
+                "metric": f"{a.namespace} {a.metric}",
+                "subject": a.subject,
+                "actionsEnabled": "true",
+                "alarmActions": topic,
+                "okActions": topic,
+            },
+        )
+        for a in monitoring.alarms
+    ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from foundation.network.runbooks import drift_rule, runbook_path
+
 Kind = Literal["missing", "changed", "unmanaged"]
 UNREPORTED = "(not reported by AWS)"  # an attribute the API left out: never compared
 Severity = Literal["high", "medium", "low"]
@@ -40,7 +42,7 @@ class DriftFinding:
     actual: str
     severity: Severity
     hand_made: bool = False  # no config change could explain it (blocks the fail gate)
-    account: str = "network"  # the account the resource lives in
+    account: str = "network"  # the account the resource lives in (DESIGN §3.8)
 
     def to_dict(self) -> dict[str, object]:
         """The finding as the drift report and the webhook write it in JSON."""
@@ -54,6 +56,7 @@ class DriftFinding:
             "severity": self.severity,
             "handMade": self.hand_made,
             "account": self.account,
+            "runbook": runbook_path(drift_rule(self.kind)),
         }
 
 

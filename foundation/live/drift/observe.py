@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from foundation.config.accounts import NETWORK
 from foundation.live.accounts import Sessions
 from foundation.live.aws import Aws, client_error
+from foundation.live.drift.expected import topic_name
 from foundation.live.drift.model import UNREPORTED, Item
 
 STACK, NAME = "foundation:stack", "foundation:name"
@@ -86,13 +87,21 @@ def _chunks(values: list[str]) -> Iterator[list[str]]:
         yield values[i : i + CHUNK]
 
 
-def observe(aws: Aws | Sessions, stack: str, pool: str, stack_cidrs: set[str]) -> Observed:
+def observe(
+    aws: Aws | Sessions,
+    stack: str,
+    pool: str,
+    stack_cidrs: set[str],
+    alarms: frozenset[str] = frozenset(),
+) -> Observed:
     """Read everything of the stack, and everything inside its scope, from AWS.
 
     Across accounts (DESIGN §3.8) each account is read through its own session: its VPCs
     and everything inside them; the Transit Gateway side (attachments, tables,
-    associations, propagations, static routes) in the network account. One name map spans
-    the accounts, so a cross-account attachment is named after its spoke.
+    associations, propagations, static routes) and the alarms (they watch the hub's NAT
+    gateways and the TGW) in the network account. One name map spans the accounts, so a
+    cross-account attachment is named after its spoke. `alarms` are the logical names of
+    the alarms the plan expects (read only when any).
     """
     sessions = aws if isinstance(aws, Sessions) else Sessions(aws)
     try:
@@ -112,9 +121,11 @@ def observe(aws: Aws | Sessions, stack: str, pool: str, stack_cidrs: set[str]) -
         out.deployed = found or bool(tgws)
         if out.deployed:
             _observe_tgw(network, out, names, tgws)
+            if alarms:
+                _observe_alarms(network, out, names, stack, alarms)
         return out
     except ClientError as exc:
-        raise client_error(exc, "ec2 describe (drift)") from None
+        raise client_error(exc, "describe (drift)") from None
 
 
 def _observe_account(
@@ -322,6 +333,48 @@ def _observe_account(
             )
         )
     return bool(vpcs)
+
+
+def _topics(arns: list[str] | None) -> str:
+    return ",".join(sorted(topic_name(a) for a in arns or []))
+
+
+def _observe_alarms(
+    aws: Aws, out: Observed, names: _Names, stack: str, expected: frozenset[str]
+) -> None:
+    """The stack's alarms: one paged describe filtered by the `<stack>-` name prefix.
+
+    Only names the plan expects are read: another stack whose name starts with this one's
+    (`dev` and `dev-euw1`) shares the prefix, so an unknown alarm is never called ours.
+    """
+    prefix = f"{stack}-"
+    for a in aws.pages(
+        "cloudwatch",
+        "describe_alarms",
+        "MetricAlarms",
+        AlarmNamePrefix=prefix,
+        AlarmTypes=["MetricAlarm"],
+    ):
+        name = str(a.get("AlarmName", ""))[len(prefix) :]
+        if name not in expected:
+            continue
+        dimensions = a.get("Dimensions") or []
+        subject = names(dimensions[0].get("Value")) if dimensions else ""
+        out.add(
+            Item(
+                "alarm",
+                name,
+                {
+                    "metric": f"{a.get('Namespace', '')} {a.get('MetricName', '')}",
+                    "subject": subject,
+                    "actionsEnabled": str(a.get("ActionsEnabled", False)).lower(),
+                    "alarmActions": ",".join(
+                        sorted(topic_name(x) for x in a.get("AlarmActions", []))
+                    ),
+                    "okActions": ",".join(sorted(topic_name(x) for x in a.get("OKActions", []))),
+                },
+            )
+        )
 
 
 def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, Any]]) -> None:

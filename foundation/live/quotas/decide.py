@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from foundation.live.quotas.catalog import QuotaDef, catalog
+from foundation.live.quotas.catalog import QuotaDef, catalog, increase_fix
 from foundation.live.quotas.planned import Usage, planned_usage
 from foundation.network.analysis.findings import Finding
 from foundation.network.model import NetworkPlan
@@ -178,10 +178,10 @@ def quota_findings(rows: list[QuotaRow], live: bool) -> list[Finding]:
         elif r.status == "fail" and not live:
             fix = (
                 "the account may have a raised limit: run `python -m foundation quotas "
-                "STACK` with credentials, or request an increase in Service Quotas"
+                f"STACK` with credentials, or {increase_fix(r.code)}"
             )
         else:
-            fix = f"request an increase of {r.code} ({r.service}) in Service Quotas"
+            fix = increase_fix(r.code)
         if r.status == "fail":
             severity = "error" if live else "warning"
             message = f"{r.name}: {what} exceeds the limit"

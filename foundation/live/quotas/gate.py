@@ -12,6 +12,7 @@ from foundation.config.spec import StackSpec
 from foundation.errors import FoundationError, Problem
 from foundation.live.accounts import Sessions
 from foundation.live.aws import Aws
+from foundation.live.quotas.catalog import increase_fix
 from foundation.live.quotas.decide import quota_findings
 from foundation.live.quotas.live import live_quota_rows
 from foundation.network.model import NetworkPlan
@@ -39,7 +40,7 @@ def quota_gate(spec: StackSpec, plan: NetworkPlan, aws: Aws | Sessions | None = 
                     f"{r.name}: {r.existing} existing + {r.planned} planned exceeds the limit "
                     f"{r.limit} "
                     f"({r.limit_source})",
-                    "request an increase in Service Quotas"
+                    increase_fix(r.code)
                     if r.adjustable
                     else "this limit is fixed: change the architecture",
                 )

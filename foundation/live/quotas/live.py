@@ -21,7 +21,7 @@ from foundation.live.accounts import Sessions, as_sessions, resolve_account_azs
 from foundation.live.aws import Aws, client_error
 from foundation.live.quotas.catalog import catalog
 from foundation.live.quotas.decide import Limit, QuotaRow, decide_per_account
-from foundation.live.quotas.planned import Usage, planned_usage
+from foundation.live.quotas.planned import Usage, planned_usage, tgw_routes
 from foundation.network.build import with_azs
 from foundation.network.model import NetworkPlan
 
@@ -54,6 +54,58 @@ def live_limits(aws: Aws, counted: Collection[str] | None = None) -> dict[str, L
                 limits[quota.code] = Limit(int(value), source)
                 break
     return limits
+
+
+def _name(item: dict[str, Any], default: str) -> str:
+    tags = {t.get("Key"): t.get("Value") for t in item.get("Tags", [])}
+    return str(tags.get("foundation:name") or default)
+
+
+def live_tgw_routes(
+    aws: Aws, tgw_ids: list[str], vpcs: list[dict[str, Any]]
+) -> set[tuple[str, str]]:
+    """The routes in our TGW's tables now, static and propagated: (table name, destination).
+
+    Static and propagated routes come from SearchTransitGatewayRoutes; propagations of VPC
+    attachments are also read from the table's propagations (with the VPC's CIDRs), since
+    some endpoints (moto) list static routes only. One search and one propagation read per
+    TGW table: flat in the number of spokes.
+    """
+    if not tgw_ids:
+        return set()
+    cidrs = {
+        v["VpcId"]: [
+            a["CidrBlock"]
+            for a in v.get("CidrBlockAssociationSet", [])
+            if a.get("CidrBlockState", {}).get("State", "associated") == "associated"
+        ]
+        or [v.get("CidrBlock", "")]
+        for v in vpcs
+    }
+    routes: set[tuple[str, str]] = set()
+    for table in aws.pages(
+        "ec2", "describe_transit_gateway_route_tables", "TransitGatewayRouteTables"
+    ):
+        if table.get("TransitGatewayId") not in tgw_ids or table.get("State") == "deleted":
+            continue
+        rid = table["TransitGatewayRouteTableId"]
+        name = _name(table, rid)
+        found = aws.call(
+            "ec2",
+            "search_transit_gateway_routes",
+            TransitGatewayRouteTableId=rid,
+            Filters=[{"Name": "type", "Values": ["static", "propagated"]}],
+        )["Routes"]  # up to 1,000 per table (AdditionalRoutesAvailable beyond): a lower bound
+        routes |= {(name, r["DestinationCidrBlock"]) for r in found if "DestinationCidrBlock" in r}
+        for link in aws.pages(
+            "ec2",
+            "get_transit_gateway_route_table_propagations",
+            "TransitGatewayRouteTablePropagations",
+            TransitGatewayRouteTableId=rid,
+        ):
+            if link.get("ResourceType") == "vpc" and link.get("State") != "disabled":
+                routes |= {(name, c) for c in cidrs.get(link.get("ResourceId", ""), []) if c}
+    return routes
 
 
 def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
@@ -94,6 +146,9 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
                 Filters=[{"Name": "state", "Values": ["pending", "available", "modifying"]}],
             )
         )
+        ours = [t["TransitGatewayId"] for t in tgws if _ours(t, stack)]
+        # routes already in our TGW that this plan does not make (hand-made, VPN, peering)
+        extra_routes = live_tgw_routes(aws, ours, vpcs) - tgw_routes(plan)
     except ClientError as exc:
         raise client_error(exc, "ec2 describe") from None
     az_key = "AvailabilityZoneId" if plan.az_ids else "AvailabilityZone"
@@ -112,6 +167,7 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
             region: sum(1 for g in groups if not _ours(g, stack) and g.get("VpcId") not in our_vpcs)
         },
         "transit-gateways": {region: sum(1 for t in tgws if not _ours(t, stack))},
+        "tgw-routes": {plan.transit_gateway.name: len(extra_routes)},
     }
 
 

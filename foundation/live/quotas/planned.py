@@ -9,6 +9,20 @@ from foundation.network.model import NetworkPlan
 Usage = dict[str, dict[str, int]]  # counter -> scope id -> count
 
 
+def tgw_routes(plan: NetworkPlan) -> set[tuple[str, str]]:
+    """Every route the plan puts in the TGW: (table, destination), static and propagated.
+
+    "Routes per transit gateway" (L-BCC1FB47) counts both kinds across all its tables; a
+    propagation brings the attached VPC's CIDR into the table.
+    """
+    cidr = {v.name: v.cidr for v in plan.vpcs}
+    routes = set()
+    for table in plan.transit_gateway.route_tables:
+        routes |= {(table.name, r.destination) for r in table.static_routes}
+        routes |= {(table.name, cidr[a]) for a in table.propagations if a in cidr}
+    return routes
+
+
 def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
     """Planned count of every counter per scope id (region name, AZ, VPC, table, TGW).
 
@@ -44,6 +58,6 @@ def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
             "transit-gateways": {region: 1},
             "tgw-attachments": {tgw.name: len(tgw.attachments)},
             "tgw-route-tables": {tgw.name: len(tgw.route_tables)},
-            "tgw-static-routes": {tgw.name: sum(len(t.static_routes) for t in tgw.route_tables)},
+            "tgw-routes": {tgw.name: len(tgw_routes(plan))},
         }
     return usage

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from foundation.network.runbooks import runbook_path
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -20,13 +22,14 @@ class Finding:
     fix: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        """The finding as reports write it in JSON."""
+        """The finding as reports write it in JSON, with the path of its playbook."""
         return {
             "rule": self.rule,
             "severity": self.severity,
             "subject": self.subject,
             "message": self.message,
             "fix": self.fix,
+            "runbook": runbook_path(self.rule),
         }
 
 

@@ -10,10 +10,12 @@ from collections.abc import Callable
 
 from netaddr import IPNetwork
 
+from foundation.config.address_plan import is_publicly_routable
 from foundation.network.analysis.findings import Finding, Severity
 from foundation.network.model import NetworkPlan
 
 POOL_WARN_RATIO = 0.8
+PRODUCTION_RETENTION_DAYS = 365
 
 Rule = Callable[[NetworkPlan], list[Finding]]
 
@@ -49,6 +51,32 @@ def flow_logs_on(plan: NetworkPlan) -> list[Finding]:
         )
         for v in plan.vpcs
         if v.flow_log is None
+    ]
+
+
+def production_log_retention(plan: NetworkPlan) -> list[Finding]:
+    """SEC04-BP01: a production stack keeps its flow logs at least a year.
+
+    A warning, not an error: a year is the usual audit baseline (PCI DSS 10.5.1, many
+    internal policies), but teams that ship flow logs to a SIEM may keep them there; the
+    reviewer decides, the plan does not fail. S3 retention is the bucket's lifecycle.
+    """
+    if not plan.production:
+        return []
+    return [
+        Finding(
+            "SEC04.LOG-RETENTION",
+            "warning",
+            v.name,
+            f"flow logs are kept {v.flow_log.retention_days} days in a production stack "
+            f"(less than {PRODUCTION_RETENTION_DAYS})",
+            f"set flowLogs.retentionDays: {PRODUCTION_RETENTION_DAYS} or more, or keep them "
+            "in an archive (destination: s3) with its own lifecycle",
+        )
+        for v in plan.vpcs
+        if v.flow_log is not None
+        and v.flow_log.destination == "cloudwatch"
+        and v.flow_log.retention_days < PRODUCTION_RETENTION_DAYS
     ]
 
 
@@ -154,6 +182,22 @@ def pool_utilisation(plan: NetworkPlan) -> list[Finding]:
     return []
 
 
+def public_pool(plan: NetworkPlan) -> list[Finding]:
+    """A publicly routable pool works in a VPC but shadows that public range for every VPC."""
+    if not is_publicly_routable(IPNetwork(plan.pool_cidr)):
+        return []
+    return [
+        Finding(
+            "IPAM.PUBLIC-POOL",
+            "warning",
+            plan.pool_name,
+            f"pool {plan.pool_name} ({plan.pool_cidr}) is publicly routable space: the VPCs "
+            "can no longer reach whoever owns it on the internet",
+            "use RFC 1918 or 100.64.0.0/10 space unless your organisation owns this range",
+        )
+    ]
+
+
 def production_egress(plan: NetworkPlan) -> list[Finding]:
     """REL11-BP05: production needs NAT per AZ (static stability)."""
     if plan.production and plan.egress != "nat-per-az":
@@ -169,15 +213,34 @@ def production_egress(plan: NetworkPlan) -> list[Finding]:
     return []
 
 
+def production_alarms(plan: NetworkPlan) -> list[Finding]:
+    """REL06 / DESIGN §3.13: a production network pages someone when NAT or TGW fail."""
+    if plan.production and plan.monitoring is None:
+        return [
+            Finding(
+                "OPS.NO-ALARMS",
+                "warning",
+                plan.stack,
+                "a production stack without alarms: NAT gateway and Transit Gateway "
+                "failures notify nobody",
+                "add alarms: {topic: <name>, email: [<on-call address>]} to the stack",
+            )
+        ]
+    return []
+
+
 RULES: tuple[Rule, ...] = (
     default_sg_closed,
     flow_logs_on,
+    production_log_retention,
     no_public_ip_on_launch,
     tgw_no_auto_accept,
     tgw_subnets,
     spare_az_slot,
     pool_utilisation,
+    public_pool,
     production_egress,
+    production_alarms,
 )
 
 

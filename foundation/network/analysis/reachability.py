@@ -1,4 +1,11 @@
-"""Segment reachability, egress paths and AZ-failure blast radius, from route-table walks."""
+"""Segment reachability, egress paths and AZ-failure blast radius, from route-table walks.
+
+Every workload tier of every VPC is walked, not one representative: a spoke pair is
+reachable only when each workload tier of the source, in each AZ, reaches each workload
+tier of the target; an egress path fails when any tier's does; and a workload tier of a
+VPC that is not a spoke (the hub) is walked to every spoke and back, so a reply the TGW
+drops (the pool blackhole covers the hub's CIDR) is a finding, never silent.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,10 @@ from foundation.network.analysis.routing import (
     Router,
     Walk,
     probe_address,
+    tier_address,
+    tier_table,
     workload_table,
+    workload_tiers,
 )
 from foundation.network.model import NetworkPlan
 
@@ -64,22 +74,50 @@ def intended_pairs(plan: NetworkPlan) -> set[tuple[str, str]]:
     }
 
 
+@dataclass(frozen=True)
+class TierReturn:
+    """A workload tier of a non-spoke VPC that reaches a spoke whose replies never return."""
+
+    vpc: str
+    tier: str
+    az: str
+    target: str
+    outcome: str  # where the reply ended (blackhole, no-route, ...)
+    hops: tuple[str, ...]
+
+
 class _Probes:
-    """Per-VPC probe data computed once: source tables per slot, a destination address."""
+    """Per-VPC probe data computed once: every workload tier's tables and addresses."""
 
     def __init__(self, plan: NetworkPlan, router: Router | None = None):
         self.plan = plan
         self.router = router or Router(plan)
-        self.slots = range(len(plan.availability_zones))
-        self.tables = {v.name: [workload_table(v, s) for s in self.slots] for v in plan.vpcs}
-        self.address = {v.name: probe_address(v) for v in plan.vpcs}
+        self.slots = plan.slots
+        self.tables = {v.name: {s: workload_table(v, s) for s in self.slots} for v in plan.vpcs}
+        self.tiers = {v.name: workload_tiers(v) for v in plan.vpcs}
+        # every workload tier's route table per slot (deduplicated: tiers may share one)
+        self.sources: dict[str, dict[int, list[str]]] = {}
+        for v in plan.vpcs:
+            per_slot: dict[int, list[str]] = {}
+            for slot in self.slots:
+                found = [tier_table(v, t, slot) for t in self.tiers[v.name]]
+                tables = list(dict.fromkeys(t for t in found if t is not None))
+                per_slot[slot] = tables or [self.tables[v.name][slot]]
+            self.sources[v.name] = per_slot
+        self.addresses = {
+            v.name: [tier_address(v, t) for t in self.tiers[v.name]] or [probe_address(v)]
+            for v in plan.vpcs
+        }
+        self.address = {v.name: self.addresses[v.name][0] for v in plan.vpcs}
 
     def pair(self, source: str, target: str, failed: int | None = None) -> list[Walk]:
-        ip = self.address[target]
+        """Walks from each workload tier of `source` to each tier of `target`, per slot."""
         return [
-            self.router.walk(source, self.tables[source][s], s, ip, failed)
+            self.router.walk(source, table, s, ip, failed)
             for s in self.slots
             if s != failed
+            for table in self.sources[source][s]
+            for ip in self.addresses[target]
         ]
 
 
@@ -97,13 +135,21 @@ def _matrix(probes: _Probes) -> list[PairResult]:
             if a.name == b.name:
                 continue
             walks = probes.pair(a.name, b.name)
-            reachable = all(w.outcome == "delivered" and w.delivered_to == b.name for w in walks)
+            failed = [w for w in walks if not _arrived(w, b.name)]
             out.append(
                 PairResult(
-                    a.name, b.name, reachable, (a.name, b.name) in intended, walks[0].outcome
+                    a.name,
+                    b.name,
+                    not failed,
+                    (a.name, b.name) in intended,
+                    (failed or walks)[0].outcome,
                 )
             )
     return out
+
+
+def _arrived(walk: Walk, vpc: str) -> bool:
+    return walk.outcome == "delivered" and walk.delivered_to == vpc
 
 
 def segment_matrix(plan: NetworkPlan, pairs: list[PairResult]) -> dict[str, dict[str, str]]:
@@ -133,27 +179,73 @@ def egress(
 
 def _egress(probes: _Probes, failed: int | None) -> list[EgressPath]:
     plan = probes.plan
-    hub = plan.hub
     out = []
     for vpc in plan.spokes:
-        for slot, az in enumerate(plan.availability_zones):
+        for slot, az in zip(plan.slots, plan.availability_zones, strict=True):
             if slot == failed:
                 continue
-            w = probes.router.walk(
-                vpc.name, probes.tables[vpc.name][slot], slot, INTERNET_PROBE, failed
-            )
-            returns = False
-            if w.outcome == "internet" and w.nat is not None:
-                nat = next(n for n in hub.nat_gateways if n.name == w.nat)
-                back = probes.router.walk(
-                    "hub",
-                    hub.subnet(nat.subnet).route_table,
-                    plan.availability_zones.index(nat.az),
-                    probes.address[vpc.name],
-                    failed,
-                )
-                returns = back.outcome == "delivered" and back.delivered_to == vpc.name
-            out.append(EgressPath(vpc.name, az, w.outcome, w.nat, w.nat_az, returns, w.hops))
+            paths = [
+                _egress_path(probes, vpc.name, table, slot, az, failed)
+                for table in probes.sources[vpc.name][slot]
+            ]
+            # one entry per VPC and AZ: the first tier that fails, else the first tier
+            out.append(next((e for e in paths if not _egress_ok(e)), paths[0]))
+    return out
+
+
+def _egress_ok(e: EgressPath) -> bool:
+    return e.outcome == "internet" and e.returns
+
+
+def _egress_path(
+    probes: _Probes, vpc: str, table: str, slot: int, az: str, failed: int | None
+) -> EgressPath:
+    """The internet path from one route table in one slot, and whether replies return."""
+    plan, hub = probes.plan, probes.plan.hub
+    w = probes.router.walk(vpc, table, slot, INTERNET_PROBE, failed)
+    returns = False
+    if w.outcome == "internet" and w.nat is not None:
+        nat = next(n for n in hub.nat_gateways if n.name == w.nat)
+        source = next(s for s in plan.vpc(vpc).subnets if s.route_table == table and s.slot == slot)
+        back = probes.router.walk(
+            "hub",
+            hub.subnet(nat.subnet).route_table,
+            plan.slot_of(nat.az),
+            tier_address(plan.vpc(vpc), source.tier, slot),
+            failed,
+        )
+        returns = back.outcome == "delivered" and back.delivered_to == vpc
+    return EgressPath(vpc, az, w.outcome, w.nat, w.nat_az, returns, w.hops)
+
+
+def tier_returns(plan: NetworkPlan, router: Router | None = None) -> list[TierReturn]:
+    """Workload tiers of non-spoke VPCs (the hub) whose traffic reaches a spoke one way only.
+
+    Each such tier, in each AZ, is walked to every spoke; where it arrives, the reply is
+    walked back from each of the spoke's workload tiers in that AZ.
+    """
+    probes = _Probes(plan, router)
+    out = []
+    for vpc in plan.vpcs:
+        if vpc.role == "spoke":
+            continue  # spoke pairs are the matrix: both directions, every tier
+        for tier in probes.tiers[vpc.name]:
+            for slot, az in zip(plan.slots, plan.availability_zones, strict=True):
+                table = tier_table(vpc, tier, slot)
+                if table is None:
+                    continue
+                home = tier_address(vpc, tier, slot)
+                for spoke in plan.spokes:
+                    there = probes.router.walk(vpc.name, table, slot, probes.address[spoke.name])
+                    if not (there.outcome == "delivered" and there.delivered_to == spoke.name):
+                        continue
+                    for back_table in probes.sources[spoke.name][slot]:
+                        back = probes.router.walk(spoke.name, back_table, slot, home)
+                        if not (back.outcome == "delivered" and back.delivered_to == vpc.name):
+                            out.append(
+                                TierReturn(vpc.name, tier, az, spoke.name, back.outcome, back.hops)
+                            )
+                            break
     return out
 
 
@@ -173,7 +265,7 @@ def az_failure(
     healthy_egress = {(e.vpc, e.az) for e in paths if e.outcome == "internet" and e.returns}
     healthy_pairs = [(p.source, p.target) for p in pairs if p.reachable]
     out = []
-    for slot, az in enumerate(plan.availability_zones):
+    for slot, az in zip(plan.slots, plan.availability_zones, strict=True):
         lost_egress = sorted(
             f"{e.vpc} in {e.az}"
             for e in _egress(probes, slot)
@@ -190,10 +282,26 @@ def az_failure(
 
 
 def reachability_findings(
-    plan: NetworkPlan, pairs: list[PairResult], paths: list[EgressPath], impacts: list[AzImpact]
+    plan: NetworkPlan,
+    pairs: list[PairResult],
+    paths: list[EgressPath],
+    impacts: list[AzImpact],
+    returns: list[TierReturn] | None = None,
 ) -> list[Finding]:
     """Findings where the route tables disagree with the intent, or an AZ has a blast radius."""
     findings = []
+    for r in returns if returns is not None else tier_returns(plan):
+        findings.append(
+            Finding(
+                "REACH.RETURN",
+                "error",
+                f"{r.vpc}-{r.tier} in {r.az} -> {r.target}",
+                f"{r.vpc} tier {r.tier} reaches {r.target}, but the replies are dropped "
+                f"({r.outcome} at {r.hops[-1] if r.hops else '?'})",
+                "keep workloads in spokes: the segment tables blackhole the pool, which "
+                "holds the hub's CIDR",
+            )
+        )
     for p in pairs:
         if p.reachable != p.intended:
             verb = "reaches" if p.reachable else "cannot reach"

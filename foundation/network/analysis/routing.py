@@ -74,7 +74,7 @@ class Router:
             for n in v.nat_gateways:
                 self.nat_at[n.name] = (
                     n.az,
-                    plan.availability_zones.index(n.az),
+                    plan.slot_of(n.az),
                     v.subnet(n.subnet).route_table,
                 )
         tgw = plan.transit_gateway
@@ -166,3 +166,25 @@ def probe_address(vpc: Vpc) -> IPAddress:
     """An address inside a workload subnet of the VPC (the fifth, past the AWS reserves)."""
     subnets = [s for s in vpc.subnets if s.tier not in ("transit", "public")] or list(vpc.subnets)
     return IPAddress(IPNetwork(sorted(subnets, key=lambda s: (s.slot, s.tier))[0].cidr).first + 5)
+
+
+WORKLOAD_EXCLUDED = ("transit", "public")
+
+
+def workload_tiers(vpc: Vpc) -> list[str]:
+    """Every workload tier of a VPC (not transit, not the hub's public tier), sorted."""
+    return sorted({s.tier for s in vpc.subnets if s.tier not in WORKLOAD_EXCLUDED})
+
+
+def tier_table(vpc: Vpc, tier: str, slot: int) -> str | None:
+    """The route table of a tier's subnet in a slot (None when the tier has none there)."""
+    return next((s.route_table for s in vpc.subnets if s.tier == tier and s.slot == slot), None)
+
+
+def tier_address(vpc: Vpc, tier: str, slot: int | None = None) -> IPAddress:
+    """An address in a tier's subnet (in `slot`, or its first slot), past the AWS reserves."""
+    subnets = sorted(
+        (s for s in vpc.subnets if s.tier == tier and (slot is None or s.slot == slot)),
+        key=lambda s: s.slot,
+    )
+    return IPAddress(IPNetwork(subnets[0].cidr).first + 5)

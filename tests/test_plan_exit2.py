@@ -1,0 +1,105 @@
+"""`plan` decides every exit-2 failure before it writes anything; the lock is written last.
+
+Each case starts from a plan that *would* record new allocations (a new spoke), so a lock
+written before the failure would show up in the snapshot of stacks/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import edit_stack, snapshot
+
+LOCK = "stacks/addresses.lock.yaml"
+NEW_SPOKE = "      extra:    {segment: shared, size: 23}\n      tools:"
+
+
+def with_new_spoke(workspace: Path) -> None:
+    edit_stack(workspace, "dev", "      tools:", NEW_SPOKE)
+
+
+def assert_nothing_changed(workspace: Path, before: dict[str, str], result) -> None:
+    assert result.code == 2, result.out + result.err
+    assert "Traceback" not in result.err and result.out == ""
+    assert snapshot(workspace / "stacks") == before
+
+
+@pytest.mark.parametrize("case", ["missing-folder", "directory", "read-only-folder"])
+def test_an_output_problem_is_found_before_the_lock_is_written(
+    workspace: Path, cli, case: str
+) -> None:
+    with_new_spoke(workspace)
+    target = workspace / "missing" / "plan.md"
+    if case == "directory":
+        target = workspace / "reports"
+        target.mkdir()
+    elif case == "read-only-folder":
+        folder = workspace / "ro"
+        folder.mkdir()
+        folder.chmod(0o500)
+        target = folder / "plan.md"
+        if os.access(folder, os.W_OK):  # root ignores permissions: try a read-only mount
+            if os.access("/proc/sys/kernel", os.W_OK):
+                pytest.skip("no folder is read-only for this user")
+            target = Path("/proc/sys/kernel/plan.md")
+    before = snapshot(workspace / "stacks")
+    result = cli(workspace, "plan", "dev", "--output", str(target))
+    assert_nothing_changed(workspace, before, result)
+    assert f"--output: {target}" in result.err and "Fix:" in result.err
+    assert not target.is_file()
+
+
+def test_a_name_clash_found_after_allocation_writes_nothing(workspace: Path, cli) -> None:
+    # spoke hub-public with tier a has the route table hub-public-a, and the hub's
+    # public tier gives hub-public-a: the route table names collide only after allocation
+    edit_stack(
+        workspace,
+        "dev",
+        "      tools:",
+        "      hub-public: {segment: shared, size: 22, tiers: {a: 26}}\n      tools:",
+    )
+    before = snapshot(workspace / "stacks")
+    result = cli(workspace, "plan", "dev")
+    assert_nothing_changed(workspace, before, result)
+    assert "two resources would share the name" in result.err
+
+
+def test_live_with_aws_unreachable_leaves_no_lock_written(
+    workspace: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_new_spoke(workspace)
+    with socket.socket() as probe:  # a closed port on loopback: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for name, value in {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }.items():
+        monkeypatch.setenv(name, value)
+    from foundation.live import aws as aws_module
+
+    monkeypatch.setattr(
+        aws_module, "POLICY", aws_module.RetryPolicy(base_delay=0.005, max_delay=0.02, deadline=2)
+    )
+    before = snapshot(workspace / "stacks")
+    result = cli(workspace, "plan", "dev", "--live")
+    assert_nothing_changed(workspace, before, result)
+
+
+def test_the_same_plan_with_a_good_output_records_the_lock_then_the_report(
+    workspace: Path, cli
+) -> None:
+    with_new_spoke(workspace)
+    target = workspace / "plan.json"
+    result = cli(workspace, "plan", "dev", "--format", "json", "--output", str(target))
+    assert result.code == 0, result.err
+    assert "dev/extra: " in (workspace / LOCK).read_text()
+    assert json.loads(target.read_text())["cidrs"]["allocated"][0]["key"] == "dev/extra"
