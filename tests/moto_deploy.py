@@ -103,7 +103,8 @@ def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
         else:
             created = _create(r, ec2, iam, logs, real, ids)
         ids[mock_id] = created
-        ids[f"arn:aws:mock:{region}:000000000000:{r.name}"] = created  # the mock's arn output
+        for ref in r.refs:  # the mock's id and id-like outputs (arn, keyId...) others carry
+            ids.setdefault(ref, created)
     return ids
 
 

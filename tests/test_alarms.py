@@ -30,7 +30,7 @@ def test_every_nat_and_the_tgw_get_their_alarms_with_ids_and_actions(workspace: 
     rec = record(workspace, "prod", preview=False)
     alarms = alarms_by_name(rec)
     topic = of_type(rec, "sns/topic:Topic")[0]
-    topic_arn = f"arn:aws:mock:us-east-1:000000000000:{topic.name}"  # the mock's arn output
+    topic_arn = f"arn:aws:mock:us-east-1:000000000000:sns/topic:{topic.name}"  # the mock arn
     expected = {}
     for nat in ("hub-nat-a", "hub-nat-b", "hub-nat-c"):
         nat_id = f"ec2/natGateway:{nat}"  # the NAT resource's id, passed as an Input

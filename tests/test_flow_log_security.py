@@ -62,7 +62,7 @@ def test_flow_logs_wait_for_the_role_policy(workspace: Path) -> None:
     flows = of_type(rec, "flowLog:FlowLog")
     assert len(flows) == 4
     for flow in flows:
-        assert flow.inputs["iamRoleArn"] == f"arn:aws:mock:us-east-1:{ACCOUNT}:{role.name}"
+        assert flow.inputs["iamRoleArn"] == f"arn:aws:mock:us-east-1:{ACCOUNT}:iam/role:{role.name}"
         assert policy.urn in flow.dependencies and role.urn in flow.dependencies
 
 

@@ -93,7 +93,10 @@ def test_adding_a_spoke(repo: Path, cli) -> None:
     )
     doc = plan(cli, repo)
     diff = doc["diff"]
-    assert counts(doc) == {"add": 26, "change": 0, "replace": 0, "delete": 0}
+    # the flow-logs role policy names each stack log group: it gains the new one in place
+    assert counts(doc) == {"add": 26, "change": 1, "replace": 0, "delete": 0}
+    (policy,) = doc["diff"]["changes"]
+    assert (policy["type"], policy["name"]) == ("aws:iam/rolePolicy:RolePolicy", "flow-logs-policy")
     assert diff["resources"]["byType"]["aws:ec2/subnet:Subnet"] == {
         "add": 6,
         "change": 0,
@@ -125,7 +128,8 @@ def test_removing_a_spoke(repo: Path, cli) -> None:
     doc = plan(cli, repo)
     diff = doc["diff"]
     # 26 resources of the spoke and its attachment's association and propagations.
-    assert counts(doc) == {"add": 0, "change": 0, "replace": 0, "delete": 26}
+    # the flow-logs role policy loses the spoke's log group (in place)
+    assert counts(doc) == {"add": 0, "change": 1, "replace": 0, "delete": 26}
     assert all("sandbox" in d["name"] for d in diff["deletions"])
     assert rules(doc) == {"DIFF.DELETE warning": 26}
     released = {c["key"] for c in diff["cidrs"]["released"]}
@@ -137,6 +141,22 @@ def test_removing_a_spoke(repo: Path, cli) -> None:
     ]
     assert diff["reachability"]["gained"] == []
     assert diff["cost"]["delta"] == -36.5
+
+
+def test_deleting_a_protected_resource_is_an_error(repo: Path, cli) -> None:
+    """Production NAT EIPs are protected (§3.13): deleting them is an error, not a warning."""
+    edit_stack(repo, "prod", "egress: nat-per-az", "egress: single-nat")
+    doc = plan(cli, repo, stack="prod", code=1)
+    by_subject = {
+        f["subject"]: f for f in doc["findings"] if f["rule"] in ("DIFF.DELETE", "DIFF.REPLACE")
+    }
+    for eip in ("Eip hub-nat-b-eip", "Eip hub-nat-c-eip"):
+        assert by_subject[eip]["severity"] == "error", by_subject[eip]
+        assert "protected" in by_subject[eip]["message"]
+    # the NAT gateways themselves are not protected: their deletion stays a warning
+    nat = by_subject["NatGateway hub-nat-b"]
+    assert nat["severity"] == "warning" and "protected" not in nat["message"]
+    assert "Eip hub-nat-a-eip" not in by_subject  # the kept NAT's address is untouched
 
 
 def test_connecting_two_segments_is_a_reach_gained_warning(repo: Path, cli) -> None:
@@ -203,8 +223,11 @@ def test_moving_an_az_slot_replaces_its_subnets_and_what_is_in_them(repo: Path, 
     )
     associations = {n for t, n in replaced if t == "RouteTableAssociation"}
     assert associations == {f"{s}-association" for s in subnets}
-    assert counts(doc) == {"add": 0, "change": 8, "replace": 33, "delete": 0}
+    # 8 in place: 7 attachments' subnetIds, the transit route's natGatewayId; and the NAT
+    # alarms' dimensions follow the replaced NAT gateway (2)
+    assert counts(doc) == {"add": 0, "change": 10, "replace": 33, "delete": 0}
     changed = {(c["type"].rsplit(":", 1)[1], c["name"]) for c in diff["changes"]}
+    assert ("MetricAlarm", "hub-nat-c-port-allocation") in changed
     assert ("VpcAttachment", "payments") in changed  # subnetIds update in place
     assert ("Route", "hub-transit-c-0-0-0-0-0") in changed  # natGatewayId
     assert diff["cidrs"] == {"allocated": [], "released": []}  # slots keep their CIDRs
@@ -235,7 +258,7 @@ def test_the_markdown_starts_with_the_summary_and_matches_the_golden_file(repo: 
     )
     result = cli(repo, "plan", "dev", "--base", "main", "--format", "markdown")
     assert result.code == 0, result.err
-    assert result.out.startswith("## Network change: `dev` against `main`\n\n**26 to add · 0 to")
+    assert result.out.startswith("## Network change: `dev` against `main`\n\n**26 to add · 1 to")
     assert "cost $182.50 → $219.00 a month (**+$36.50**)" in result.out.splitlines()[2]
     summary, _, _rest = result.out.partition("<details>")
     assert "### " not in summary  # every section of the full report is collapsed

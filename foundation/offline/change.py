@@ -6,6 +6,8 @@ Rules (each has a playbook-style fix in its message):
   or Transit Gateway when the stack is `production` at the head (everything in or attached
   to it is interrupted); warning otherwise.
 - `DIFF.DELETE`: a resource is deleted; warning.
+- Either of those is an error for a resource `protect`ed at the base (NAT EIPs and the TGW of a
+  production stack, DESIGN §3.13): `pulumi up` would refuse it half-way.
 - `DIFF.REACH-GAINED`: a spoke pair that can now talk, between segments that were apart at
   the base (by the base's segment intent); warning: someone should look.
 """
@@ -127,23 +129,34 @@ def _side_values(
     )
 
 
+PROTECTED_TEXT = (
+    "; it is protected (it cannot be recreated: partners or peers hold its address or id), "
+    "so `pulumi up` would stop half-way"
+)
+
+
 def _findings(
-    head: Side, changes: list[ResourceChange], apart: list[tuple[str, str]]
+    head: Side,
+    changes: list[ResourceChange],
+    apart: list[tuple[str, str]],
+    protected: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[Finding]:
     production = head.spec.network.production
     out = []
     for c in changes:
         label = f"{c.type.rsplit(':', 1)[-1]} {c.name}"
+        guarded = (c.type, c.name) in protected
         if c.action == "replace":
             blast = CRITICAL_TYPES.get(c.type)
             severe = production and blast is not None
             out.append(
                 Finding(
                     "DIFF.REPLACE",
-                    "error" if severe else "warning",
+                    "error" if severe or guarded else "warning",
                     label,
                     f"will be replaced (deleted, then created with a new id): {c.reason}"
-                    + (f"; in production that interrupts {blast}" if severe else ""),
+                    + (f"; in production that interrupts {blast}" if severe else "")
+                    + (PROTECTED_TEXT if guarded else ""),
                     "keep the input that forces it as it is, or plan the migration (create the "
                     "new resource beside the old one, move traffic, then remove the old one)",
                 )
@@ -152,11 +165,12 @@ def _findings(
             out.append(
                 Finding(
                     "DIFF.DELETE",
-                    "warning",
+                    "error" if guarded else "warning",
                     label,
-                    "will be deleted",
+                    "will be deleted" + (PROTECTED_TEXT if guarded else ""),
                     "make sure nothing still uses it; if the removal is not intended, restore "
-                    "the config entry that created it",
+                    "the config entry that created it"
+                    + ("; to remove it on purpose, unprotect it first" if guarded else ""),
                 )
             )
     for a, b in apart:
@@ -224,4 +238,7 @@ def diff_sides(files: BaseFiles, base: Side | None, head: Side) -> tuple[PlanDif
         cost_base=base.cost.monthly_fixed if base else 0.0,
         cost_head=head.cost.monthly_fixed,
     )
-    return diff, _findings(head, changes, apart)
+    protected = frozenset(
+        (r.type, r.name) for r in (base.recording.custom if base else []) if r.protect
+    )
+    return diff, _findings(head, changes, apart, protected)
