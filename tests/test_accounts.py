@@ -368,3 +368,58 @@ def test_bad_account_input_exits_2_naming_the_key_and_writes_nothing(
     assert "Fix:" in result.err and "Traceback" not in result.err
     assert result.out == ""
     assert snapshot(workspace) == before
+
+
+OPERATED = ACCOUNTS.replace(
+    "    quotas: {mode: enforce}\n",
+    "    flowLogs: {kmsKey: true}\n    alarms: {topic: netops}\n    quotas: {mode: enforce}\n",
+)
+
+
+def account_of(rec: Recording, r: Registration) -> str | None:
+    p = rec.provider_of(r)
+    allowed = provider_input(p, "allowedAccountIds") if p is not None else None
+    return allowed[0] if allowed else None
+
+
+def test_flow_log_keys_roles_and_alarms_are_created_in_their_accounts(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    project = tmp_path_factory.mktemp("acct-operated")
+    shutil.copytree(REPO / "stacks", project / "stacks")
+    write_accounts_stack(project, OPERATED)
+    rec = record(project, "acct")
+    wanted = {
+        "flow-logs-role": NETWORK_ID,
+        "flow-logs-policy": NETWORK_ID,
+        "flow-logs-key": NETWORK_ID,
+        "flow-logs-key-alias": NETWORK_ID,
+        "flow-logs-role-payments-prod": PAYMENTS_ID,
+        "flow-logs-policy-payments-prod": PAYMENTS_ID,
+        "flow-logs-key-payments-prod": PAYMENTS_ID,
+        "flow-logs-key-alias-payments-prod": PAYMENTS_ID,
+        "flow-logs-role-data-prod": DATA_ID,
+        "flow-logs-key-data-prod": DATA_ID,
+    }
+    by_name = {r.name: r for r in rec.custom}
+    for name, account in wanted.items():
+        assert account_of(rec, by_name[name]) == account, name
+    alarm_side = [
+        r
+        for r in rec.custom
+        if r.type.startswith(("aws:cloudwatch/metricAlarm", "aws:sns/"))
+        or (r.type.startswith("aws:kms/") and not r.name.startswith("flow-logs"))
+    ]
+    assert any(r.type.startswith("aws:cloudwatch/metricAlarm") for r in alarm_side)
+    for r in alarm_side:  # the alarms watch the hub's NATs and the TGW: network account
+        assert account_of(rec, r) == NETWORK_ID, r.name
+    groups = {r.name: r for r in rec.custom if r.type == "aws:cloudwatch/logGroup:LogGroup"}
+    payments_group = next(g for n, g in groups.items() if n.startswith("payments"))
+    assert account_of(rec, payments_group) == PAYMENTS_ID
+    assert payments_group.inputs["kmsKeyId"].endswith("key/flow-logs-key-payments-prod")
+    flow = named(rec, "aws:ec2/flowLog:FlowLog", "ledger-flow-log")
+    assert flow.inputs["iamRoleArn"].endswith("flow-logs-role-data-prod")

@@ -140,6 +140,7 @@ def test_drift_names_the_account_of_a_hand_made_route(deployed, workspace: Path,
             "actual": "present",
             "severity": "high",
             "account": "payments-prod",
+            "runbook": "docs/runbooks/DRIFT.UNMANAGED.md",
         }
     ]
     # spoke subnets sit in the planned AZ IDs of their own account
@@ -267,3 +268,28 @@ def test_the_program_gates_pass_with_the_right_account(aws, workspace: Path) -> 
     assert len(rec.custom) > 100
     subnets = [r for r in rec.custom if r.type == "aws:ec2/subnet:Subnet"]
     assert {r.inputs["availabilityZoneId"] for r in subnets} == {"use1-az1", "use1-az2", "use1-az3"}
+
+
+def test_warn_gates_go_on_when_a_spoke_role_cannot_be_assumed(
+    aws, workspace: Path, monkeypatch
+) -> None:
+    """The program's gates read spoke accounts through the bounded client and degrade."""
+    write(workspace, LIVE.replace("quotas: {mode: enforce}", "quotas: {mode: warn}"))
+    monkeypatch.setattr(aws_module, "EVENT_HOOKS", [("before-send", deny_assume_role)])
+    rec = run_live_program(workspace, "acct")
+    assert len(rec.custom) > 100  # the whole network was registered
+    skipped = [w for w in rec.warnings if "skipped: cannot read AWS" in w]
+    assert [w.split(" skipped")[0] for w in skipped] == ["quota preflight", "drift check"]
+    assert all("cannot assume" in w and "AccessDenied" in w for w in skipped), skipped
+
+
+def test_enforce_stops_naming_the_gate_when_a_spoke_role_cannot_be_assumed(
+    aws, workspace: Path, monkeypatch
+) -> None:
+    write(workspace)  # quotas: enforce
+    monkeypatch.setattr(aws_module, "EVENT_HOOKS", [("before-send", deny_assume_role)])
+    with pytest.raises(pulumi.RunError) as exc:
+        run_live_program(workspace, "acct")
+    message = str(exc.value)
+    assert message.startswith("quota preflight: cannot read AWS, so it cannot decide")
+    assert "cannot assume" in message and "set quotas.mode: warn" in message
