@@ -54,6 +54,36 @@ def test_an_output_problem_is_found_before_the_lock_is_written(
     assert not target.is_file()
 
 
+@pytest.mark.parametrize(
+    "name", ["addresses.lock.yaml", "addresses.yaml", "Pulumi.dev.yaml", "plan.md", "."]
+)
+@pytest.mark.parametrize("via", ["path", "symlink"])
+def test_an_output_onto_the_projects_own_files_is_refused(
+    workspace: Path, cli, name: str, via: str
+) -> None:
+    # found by the property test: `--output stacks/addresses.lock.yaml` exited 0 and
+    # replaced the freshly written lock with the report (every later command then failed)
+    with_new_spoke(workspace)
+    target = workspace / "stacks" / name
+    if via == "symlink":
+        link = workspace / "report.md"
+        link.symlink_to(target)
+        target = link
+    before = snapshot(workspace / "stacks")
+    result = cli(workspace, "plan", "dev", "--output", str(target))
+    assert_nothing_changed(workspace, before, result)
+    assert f"--output: {target}: is " in result.err and "would replace it" in result.err
+    assert "Fix: write the report outside it" in result.err
+
+
+def test_history_output_onto_its_own_input_is_refused(tmp_path: Path, cli) -> None:
+    history = tmp_path / "drift.jsonl"
+    history.write_text('{"stack": "dev"}\n')
+    result = cli(tmp_path, "history", str(history), "--output", str(history))
+    assert result.code == 2 and "would replace it" in result.err
+    assert history.read_text() == '{"stack": "dev"}\n'
+
+
 def test_a_name_clash_found_after_allocation_writes_nothing(workspace: Path, cli) -> None:
     # spoke hub-public with tier a has the route table hub-public-a, and the hub's
     # public tier gives hub-public-a: the route table names collide only after allocation

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,17 +34,34 @@ def _is_stream(path: Path) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
 
 
-def check_output(path: Path) -> None:
+def _inside(target: Path, guarded: Path) -> bool:
+    resolved = Path(os.path.realpath(guarded))
+    return target == resolved or resolved in target.parents
+
+
+def check_output(path: Path, guarded: Iterable[Path] = ()) -> None:
     """Refuse an output target that cannot be written, before anything is computed.
 
+    `guarded` names the command's own files and folders (stacks/ with the lock, a history
+    file): a report written there would replace an input, so such a target is refused.
+
     Raises:
-        InputError: the folder is missing, the target is a directory or not writable.
+        InputError: the folder is missing, the target is a directory, not writable, or
+            one of the command's own files.
     """
+    target = Path(os.path.realpath(path))
+    for own in guarded:
+        if _inside(target, own):
+            raise _bad(
+                path,
+                f"is {own} or inside it, which this command reads and writes; the report "
+                "would replace it",
+                "write the report outside it, e.g. --output plan.md in another folder",
+            )
     if _is_stream(path):
         if not os.access(path, os.W_OK):
             raise _bad(path, "is not writable", "choose a stream or file you may write")
         return
-    target = Path(os.path.realpath(path))
     if target.is_dir():
         raise _bad(path, "is a directory", f"name a file inside it, e.g. {path}/plan.md")
     folder = target.parent
