@@ -74,6 +74,9 @@ notable_cidr = st.sampled_from(
         "10.20.0.0/14",
         "10.64.0.0/12",
         "10.16.16.0/21",  # an allocated spoke
+        "10.16.16.0/24",  # inside it
+        "10.16.20.0/22",
+        "10.16.96.0/22",  # free, inside the dev pool
         "10.18.0.0/16",  # free space inside the dev pool
         "0.0.0.0/8",
         "127.0.0.0/8",
@@ -252,11 +255,13 @@ def add_spoke(draw: st.DrawFn) -> Mutation:
     name = draw(names)
     body: dict[str, Any] = {
         "segment": draw(st.sampled_from(["prod", "shared", "nonprod", "nope"])),
-        "size": draw(prefixes),
     }
+    sizing = draw(st.sampled_from(["size", "size", "cidr", "cidr", "both"]))
+    if sizing != "cidr":
+        body["size"] = draw(prefixes)
     if draw(st.booleans()):
         body["tiers"] = draw(st.dictionaries(tier_names, prefixes, max_size=3))
-    if draw(st.booleans()):
+    if sizing != "size":
         body["cidr"] = draw(cidrs)
     return _edit_network(lambda net: _put(net, "spokes", name, body))
 

@@ -84,6 +84,23 @@ def test_history_output_onto_its_own_input_is_refused(tmp_path: Path, cli) -> No
     assert history.read_text() == '{"stack": "dev"}\n'
 
 
+@pytest.mark.parametrize("name", ["aaa", "zzz"])  # before and after payments, by name
+@pytest.mark.parametrize("cidr", ["10.16.16.0/24", "10.16.0.0/21", "10.16.20.0/22"])
+def test_an_explicit_cidr_over_a_kept_vpc_of_the_same_stack_is_refused(
+    workspace: Path, cli, name: str, cidr: str
+) -> None:
+    # found by hand: a new spoke sorted before payments, with a cidr inside payments' /21,
+    # was allocated and written (exit 1 with misleading routing errors), and every later
+    # plan exited 2 telling the user to restore a lock the tool itself had written
+    spoke = f"      {name}: {{segment: shared, cidr: {cidr}}}\n"
+    edit_stack(workspace, "dev", "      tools:", spoke + "      tools:")
+    before = snapshot(workspace / "stacks")
+    result = cli(workspace, "plan", "dev")
+    assert_nothing_changed(workspace, before, result)
+    assert f"foundation:network.spokes.{name}.cidr: {cidr} overlaps dev/" in result.err
+    assert "Fix: choose a free range" in result.err
+
+
 def test_a_name_clash_found_after_allocation_writes_nothing(workspace: Path, cli) -> None:
     # spoke hub-public with tier a has the route table hub-public-a, and the hub's
     # public tier gives hub-public-a: the route table names collide only after allocation
