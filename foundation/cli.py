@@ -184,6 +184,10 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
         guarded = [args.project / "stacks", *([args.history] if args.history else [])]
         check_output(args.output, guarded=guarded)
+    if args.history is not None:
+        from foundation.reports.output import refuse_own_files
+
+        refuse_own_files("--history", args.history, [args.project / "stacks"])
     text, code, notice = run_drift(args.project, args.stack, args.format, args.notify, args.history)
     emit(text, args.output)
     if notice:

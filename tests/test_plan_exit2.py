@@ -72,16 +72,51 @@ def test_an_output_onto_the_projects_own_files_is_refused(
     before = snapshot(workspace / "stacks")
     result = cli(workspace, "plan", "dev", "--output", str(target))
     assert_nothing_changed(workspace, before, result)
-    assert f"--output: {target}: is " in result.err and "would replace it" in result.err
-    assert "Fix: write the report outside it" in result.err
+    assert f"--output: {target}: is " in result.err and "would replace or corrupt" in result.err
+    assert "Fix: choose a path outside it" in result.err
 
 
 def test_history_output_onto_its_own_input_is_refused(tmp_path: Path, cli) -> None:
     history = tmp_path / "drift.jsonl"
     history.write_text('{"stack": "dev"}\n')
     result = cli(tmp_path, "history", str(history), "--output", str(history))
-    assert result.code == 2 and "would replace it" in result.err
+    assert result.code == 2 and "would replace or corrupt" in result.err
     assert history.read_text() == '{"stack": "dev"}\n'
+
+
+@pytest.mark.parametrize("name", ["addresses.lock.yaml", "addresses.yaml", "drift.jsonl"])
+def test_drift_history_inside_stacks_is_refused_before_any_aws_call(
+    workspace: Path, cli, name: str
+) -> None:
+    # found by hand: `drift dev --history stacks/addresses.lock.yaml` appended a JSON line
+    # to the lock (exit 2, and every later plan failed on the lock)
+    before = snapshot(workspace)
+    result = cli(workspace, "drift", "dev", "--history", str(workspace / "stacks" / name))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"--history: {workspace / 'stacks' / name}: is " in result.err
+    assert "would replace or corrupt it" in result.err and "Fix:" in result.err
+    assert snapshot(workspace) == before
+
+
+@pytest.mark.parametrize("case", ["folder", "broken-symlink", "symlink-loop"])
+def test_a_stack_file_that_is_not_a_file_is_named_as_such(workspace: Path, cli, case: str) -> None:
+    path = workspace / "stacks" / "Pulumi.x.yaml"
+    if case == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to("missing.yaml" if case == "broken-symlink" else path.name)
+    before = snapshot(workspace)
+    result = cli(workspace, "plan", "x")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "STACK: x: stacks/Pulumi.x.yaml is " in result.err and "did you mean" not in result.err
+    assert snapshot(workspace) == before
+
+
+def test_a_project_without_stacks_is_named(tmp_path: Path, cli) -> None:
+    result = cli(tmp_path / "nowhere", "plan", "dev")
+    assert result.code == 2
+    assert f"--project: {tmp_path / 'nowhere'}: has no stacks/ folder" in result.err
+    assert not (tmp_path / "nowhere").exists()
 
 
 @pytest.mark.parametrize("name", ["aaa", "zzz"])  # before and after payments, by name

@@ -39,6 +39,25 @@ def _inside(target: Path, guarded: Path) -> bool:
     return target == resolved or resolved in target.parents
 
 
+def refuse_own_files(arg: str, path: Path, guarded: Iterable[Path]) -> None:
+    """Refuse a path the command writes (`--output`, `--history`) inside its own files.
+
+    Raises:
+        InputError: the path is one of `guarded` or inside it (symlinks resolved).
+    """
+    target = Path(os.path.realpath(path))
+    for own in guarded:
+        if _inside(target, own):
+            what = "the report" if arg == ARG else "what it writes"
+            raise InputError.single(
+                arg,
+                str(path),
+                f"is {own} or inside it, which this command reads and writes; {what} "
+                "would replace or corrupt it",
+                f"choose a path outside it, e.g. {arg} report.txt in another folder",
+            )
+
+
 def check_output(path: Path, guarded: Iterable[Path] = ()) -> None:
     """Refuse an output target that cannot be written, before anything is computed.
 
@@ -49,15 +68,8 @@ def check_output(path: Path, guarded: Iterable[Path] = ()) -> None:
         InputError: the folder is missing, the target is a directory, not writable, or
             one of the command's own files.
     """
+    refuse_own_files(ARG, path, guarded)
     target = Path(os.path.realpath(path))
-    for own in guarded:
-        if _inside(target, own):
-            raise _bad(
-                path,
-                f"is {own} or inside it, which this command reads and writes; the report "
-                "would replace it",
-                "write the report outside it, e.g. --output plan.md in another folder",
-            )
     if _is_stream(path):
         if not os.access(path, os.W_OK):
             raise _bad(path, "is not writable", "choose a stream or file you may write")
