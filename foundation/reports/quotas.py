@@ -6,6 +6,7 @@ import json
 
 from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
+from foundation.reports.columns import aligned
 
 HEADERS = [
     "status",
@@ -38,13 +39,7 @@ def _cells(r: QuotaRow) -> list[str]:
 
 def quota_table_text(rows: list[QuotaRow]) -> str:
     """A plain aligned table, widest cell per column (never truncated)."""
-    cells = [HEADERS] + [_cells(r) for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(HEADERS))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+    return aligned(HEADERS, [_cells(r) for r in rows], rule=True)
 
 
 def render_quotas(
