@@ -141,7 +141,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from foundation.reports.render import render
 
     if args.output is not None:
-        check_output(args.output)
+        check_output(args.output, guarded=[args.project / "stacks"])
     live = None
     if args.live:
         from foundation.live.quotas.live import live_quota_rows
@@ -179,7 +179,7 @@ def cmd_quotas(args: argparse.Namespace) -> int:
     if args.output is not None:
         from foundation.reports.output import check_output
 
-        check_output(args.output)
+        check_output(args.output, guarded=[args.project / "stacks"])
     text, code = run_quotas(args.project, args.stack, args.format)
     emit(text, args.output)
     return code
@@ -192,7 +192,12 @@ def cmd_drift(args: argparse.Namespace) -> int:
     if args.output is not None:
         from foundation.reports.output import check_output
 
-        check_output(args.output)
+        guarded = [args.project / "stacks", *([args.history] if args.history else [])]
+        check_output(args.output, guarded=guarded)
+    if args.history is not None:
+        from foundation.reports.output import refuse_own_files
+
+        refuse_own_files("--history", args.history, [args.project / "stacks"])
     text, code, notice = run_drift(args.project, args.stack, args.format, args.notify, args.history)
     emit(text, args.output)
     if notice:
@@ -205,6 +210,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     from foundation.live.drift.history import summarise
     from foundation.reports.history import render_history
 
+    if args.output is not None:
+        from foundation.reports.output import check_output
+
+        check_output(args.output, guarded=[args.file])
     summary = summarise(args.file)
     emit(render_history(summary, args.format), args.output)
     for corrupt in summary.corrupt:

@@ -156,6 +156,12 @@ def allocate_stack(request: StackRequest, lock: Mapping[str, IPNetwork]) -> Allo
         and k.count("/") == 1
         and not IPSet([v]).isdisjoint(IPSet([request.pool]))
     }
+    # this stack's VPCs the lock keeps: an explicit CIDR must clear them whatever the order
+    kept = {
+        f"{stack}/{v.name}": mine[f"{stack}/{v.name}"]
+        for v in request.vpcs
+        if f"{stack}/{v.name}" in mine
+    }
     pending: list[VpcRequest] = []
     for vpc in request.vpcs:
         key = f"{stack}/{vpc.name}"
@@ -200,7 +206,7 @@ def allocate_stack(request: StackRequest, lock: Mapping[str, IPNetwork]) -> Allo
                     )
                 )
                 continue
-            owner = _owner(vpc.cidr, {**pool_taken, **entries}, request.reserved)
+            owner = _owner(vpc.cidr, {**pool_taken, **kept, **entries}, request.reserved)
             if owner:
                 problems.append(
                     IpamProblem(

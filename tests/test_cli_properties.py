@@ -3,10 +3,19 @@
 Each example starts from a copy of the shipped stacks/, applies a few mutations to the
 stack it plans, the address plan and the lock (valid edits and broken ones: bad keys, bad
 CIDRs and types, overlaps, reserved and public ranges, bad names, duplicated keys, truncated
-YAML, unknown lock keys, ...), runs `plan` (with and without --frozen) and asserts:
+YAML, unknown lock keys, ...), runs `plan` (with and without --frozen, with generated
+--output targets inside the temp project, sometimes --live against a closed local port)
+and asserts:
 - the exit code is 0, 1 or 2, and nothing prints a traceback or an "internal error";
-- exit 2: every file under stacks/ is byte-identical and no report was written;
-- exit 0: `ipam check` on the same project exits 0.
+- exit 2: every file of the project is byte-identical and no report was written;
+- an --output target that cannot or must not be written (a missing folder, a directory, a
+  file under stacks/) and --live with AWS unreachable exit 2, fast;
+- exit 0 or 1 with --output: the report is in the file, not on stdout;
+- exit 0, or 1 without --frozen: `ipam check` on the same project exits 0 (the lock plan
+  recorded is consistent); exit 0 or 1: `plan --frozen` again does not exit 2.
+
+--output never names a device: in-process, /dev/stdout is the test runner's, and an
+earlier bug replaced /dev/null on this machine.
 
 Only the planned stack's file is mutated: `ipam check` validates every stack, so a broken
 stack that `plan` never read would fail it by design.
@@ -17,9 +26,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import shutil
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
@@ -27,15 +36,13 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
-from netaddr import IPNetwork, IPSet
+from netaddr import IPNetwork
 
 from foundation.cli import main
-from ipam.lock import read_lock
+from foundation.live import aws as aws_module
 from tests.conftest import REPO, snapshot
 
 STACKS = REPO / "stacks"
-LOCK = read_lock(STACKS / "addresses.lock.yaml")
-LOCKED = IPSet(LOCK.values())
 
 Project = dict[str, str]  # file name under stacks/ -> text
 Mutation = Callable[[Project, str], None]  # (project, planned stack) -> edits in place
@@ -68,6 +75,9 @@ notable_cidr = st.sampled_from(
         "10.20.0.0/14",
         "10.64.0.0/12",
         "10.16.16.0/21",  # an allocated spoke
+        "10.16.16.0/24",  # inside it
+        "10.16.20.0/22",
+        "10.16.96.0/22",  # free, inside the dev pool
         "10.18.0.0/16",  # free space inside the dev pool
         "0.0.0.0/8",
         "127.0.0.0/8",
@@ -87,14 +97,15 @@ notable_cidr = st.sampled_from(
 )
 cidrs = st.one_of(notable_cidr, canonical_cidr, any_cidr)
 
-# Spoke names: valid ones, and the reserved or invalid ones the spec must refuse.
-# known: fixed on the lock branch -- a spoke named hub-<tier> clashes with a hub subnet only
-# after allocation (the lock is written, then exit 2); names starting with "hub-" are left out.
+# Spoke names: valid ones, and the reserved or invalid ones the spec must refuse (a spoke
+# named hub-<tier> clashes with a hub subnet's logical name only after allocation).
+hub_names = st.sampled_from(["hub-private", "hub-public", "hub-transit", "hub-data"])
 names = st.one_of(
-    st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True).filter(
-        lambda n: not n.startswith("hub")
+    hub_names,
+    st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
+    st.sampled_from(
+        ["hub", "transit", "inspection", "Bad_Name", "9lives", "a" * 40, "x y", "hubs"]
     ),
-    st.sampled_from(["hub", "transit", "inspection", "Bad_Name", "9lives", "a" * 40, "x y"]),
 )
 tier_names = st.sampled_from(["private", "data", "web", "public", "transit", "Bad", "a1"])
 prefixes = st.one_of(st.integers(14, 30), junk)
@@ -245,11 +256,13 @@ def add_spoke(draw: st.DrawFn) -> Mutation:
     name = draw(names)
     body: dict[str, Any] = {
         "segment": draw(st.sampled_from(["prod", "shared", "nonprod", "nope"])),
-        "size": draw(prefixes),
     }
+    sizing = draw(st.sampled_from(["size", "size", "cidr", "cidr", "both"]))
+    if sizing != "cidr":
+        body["size"] = draw(prefixes)
     if draw(st.booleans()):
         body["tiers"] = draw(st.dictionaries(tier_names, prefixes, max_size=3))
-    if draw(st.booleans()):
+    if sizing != "size":
         body["cidr"] = draw(cidrs)
     return _edit_network(lambda net: _put(net, "spokes", name, body))
 
@@ -286,11 +299,7 @@ def set_region(draw: st.DrawFn) -> Mutation:
 @st.composite
 def add_pool(draw: st.DrawFn) -> Mutation:
     name = draw(st.sampled_from(["qa-pool", "extra", "dev-use1"]))
-    cidr = draw(cidrs)
-    # known: fixed on the lock branch -- changing the CIDR of a pool that holds lock entries
-    # (dev-use1) is not checked against the lock; only new pools get random CIDRs.
-    if name == "dev-use1":
-        cidr = "10.16.0.0/14"
+    cidr = draw(cidrs)  # dev-use1 holds lock entries: a new CIDR can strand them
     return _edit_addresses(lambda doc: _put(doc, "pools", name, cidr))
 
 
@@ -298,11 +307,6 @@ def add_pool(draw: st.DrawFn) -> Mutation:
 def add_reserved(draw: st.DrawFn) -> Mutation:
     cidr = draw(cidrs)
     reason = draw(st.sampled_from(["partner", "", None]))
-    # known: fixed on the lock branch -- a reserved range over allocated lock entries is not
-    # refused by plan yet; only ranges clear of the committed lock are generated.
-    with contextlib.suppress(Exception):
-        if not IPSet([IPNetwork(cidr)]).isdisjoint(LOCKED):
-            cidr = "192.168.0.0/24"
     entry: Any = {"cidr": cidr, "reason": reason} if reason is not None else {"cidr": cidr}
     if draw(st.integers(0, 9)) == 0:
         entry = draw(junk)
@@ -346,20 +350,12 @@ def lock_edit(draw: st.DrawFn) -> Mutation:
         elif kind == "bad-key":
             text += f"  dev/Hub Bad: {value!r}\n"
         elif kind == "bad-value" and line is not None:
-            # known: fixed on the lock branch -- a well-formed CIDR edited into the lock can
-            # overlap or leave its pool unnoticed by plan; only malformed values are written.
-            with contextlib.suppress(Exception):
-                IPNetwork(value)
-                value = "10.16.0.0/33"
             key = lines[line].split(":", 1)[0]
             lines[line] = f"{key}: {value!r}\n"
             text = "".join(lines)
         elif kind == "drop-entry" and line is not None:
-            # known: fixed on the lock branch -- dropping a VPC's entry while its subnets stay
-            # is a hand edit plan does not name yet; only leaf (tier) entries are dropped.
-            if lines[line].count("/") >= 3:
-                del lines[line]
-                text = "".join(lines)
+            del lines[line]  # a VPC's entry too, while its subnets stay
+            text = "".join(lines)
         elif kind == "duplicate-entry" and line is not None:
             lines.insert(line, lines[line])  # the same key twice, with the same value
             text = "".join(lines)
@@ -405,9 +401,7 @@ def damage(draw: st.DrawFn) -> Mutation:
 @st.composite
 def valid_spoke(draw: st.DrawFn) -> Mutation:
     """A change a user makes every day: a new spoke in an existing segment."""
-    name = draw(
-        st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True).filter(lambda n: n[:3] != "hub")
-    )
+    name = draw(st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True))
     body = {"segment": draw(st.sampled_from(["prod", "shared"])), "size": draw(st.integers(22, 25))}
     return _edit_network(lambda net: _put(net, "spokes", name, body))
 
@@ -444,7 +438,7 @@ mutation = st.one_of(
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[Project, str, list[str]]:
+def scenarios(draw: st.DrawFn) -> tuple[Project, str, list[str], str | None, bool]:
     project = {p.name: p.read_text() for p in STACKS.iterdir() if p.is_file()}
     stack = draw(st.sampled_from(["dev", "prod", "qa", "qa"]))
     if stack == "qa":  # a new stack in a new pool: everything allocated fresh
@@ -464,7 +458,67 @@ def scenarios(draw: st.DrawFn) -> tuple[Project, str, list[str]]:
             [[], ["--frozen"], ["--format", "json"], ["--frozen", "--format", "markdown"]]
         )
     )
-    return project, stack, flags
+    # --output targets, all inside the temp project (never a device: see the module doc)
+    output = draw(
+        st.sampled_from(
+            [None, None, None, "new", "existing", "missing-folder", "directory", "in-stacks"]
+        )
+    )
+    live = draw(st.integers(0, 9)) == 0  # --live against a closed port: exit 2, fast
+    return project, stack, flags, output, live
+
+
+OUTPUT_TARGETS = {
+    "new": "plan.out",
+    "existing": "report.txt",
+    "missing-folder": "no-such-folder/plan.out",
+    "directory": "reports",
+    "in-stacks": "stacks/addresses.lock.yaml",  # the report must never replace the lock
+}
+
+# --live: a local port nothing listens on, dummy credentials, and a retry budget of a
+# fraction of a second (the default waits up to 40 s per call before giving up)
+LIVE_POLICY = aws_module.RetryPolicy(
+    base_delay=0.001, max_delay=0.005, deadline=0.3, connect_timeout=0.3, read_timeout=0.3
+)
+
+
+def closed_port() -> int:
+    """A local TCP port with nothing listening (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def live_environment(tmp: Path) -> Iterator[None]:
+    empty = tmp / "aws-empty-config"
+    empty.touch()
+    env = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port()}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+    }
+    dropped = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION")
+    saved = {k: os.environ.get(k) for k in (*env, *dropped)}
+    saved_policy = aws_module.POLICY
+    os.environ.update(env)
+    for name in dropped:
+        os.environ.pop(name, None)
+    aws_module.POLICY = LIVE_POLICY
+    try:
+        yield
+    finally:
+        aws_module.POLICY = saved_policy
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run(project_root: Path, *args: str) -> tuple[int, str, str]:
@@ -483,27 +537,54 @@ def run(project_root: Path, *args: str) -> tuple[int, str, str]:
 )
 @given(scenario=scenarios())
 def test_exit_codes_no_tracebacks_exit_2_changes_nothing_exit_0_passes_ipam_check(
-    scenario: tuple[Project, str, list[str]],
+    scenario: tuple[Project, str, list[str], str | None, bool],
 ) -> None:
-    project, stack, flags = scenario
+    project, stack, flags, output, live = scenario
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = Path(tmp) / "project"
         stacks = root / "stacks"
-        stacks.mkdir()
+        stacks.mkdir(parents=True)
         for name, text in project.items():
             (stacks / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+        (root / "report.txt").write_text("an earlier report\n")
+        (root / "reports").mkdir()
+        args = ["plan", stack, *flags]
+        target = None
+        if output is not None:
+            target = root / OUTPUT_TARGETS[output]
+            args += ["--output", str(target)]
+        if live:
+            args.append("--live")
         before = snapshot(root)
-        code, out, err = run(root, "plan", stack, *flags)
+        with live_environment(Path(tmp)) if live else contextlib.nullcontext():
+            started = time.monotonic()
+            code, out, err = run(root, *args)
+            elapsed = time.monotonic() - started
         event(f"plan exit {code}")  # --hypothesis-show-statistics prints the spread
+        event(f"output {output}, live {live}")
         assert code in (0, 1, 2), (code, err)
         for stream in (out, err):
             assert "Traceback" not in stream
             assert "internal error" not in stream, err
+        if live:
+            assert code == 2, err  # nothing listens: the live quota check cannot answer
+            assert elapsed < 10, elapsed
+        if output in ("missing-folder", "directory", "in-stacks"):
+            assert code == 2, err
+            assert "--output" in err, err
         if code == 2:
             assert snapshot(root) == before, err
             assert out == ""
             assert err.startswith("error: ")
-        if code == 0:
-            check_code, check_out, check_err = run(root, "ipam", "check")
-            assert check_code == 0, (check_out, check_err)
-        shutil.rmtree(stacks)
+        elif target is not None:
+            assert out == "", out  # the report went to the file, not stdout
+            assert target.is_file() and target.read_text() not in ("", "an earlier report\n")
+            assert f"wrote {target}" in err, err
+        if code in (0, 1):
+            # the lock plan recorded (it records on exit 1 too; --frozen leaves stale entries,
+            # which ipam check reports) is consistent, and the next plan does not call it bad
+            if code == 0 or "--frozen" not in flags:
+                check_code, check_out, check_err = run(root, "ipam", "check")
+                assert check_code == 0, (check_out, check_err)
+            again, _, again_err = run(root, "plan", stack, "--frozen")
+            assert again in (0, 1), again_err

@@ -60,6 +60,21 @@ class Workspace:
                 "name the stack (and its stacks/Pulumi.<STACK>.yaml) with such a name",
             )
         path = self.stacks_dir / f"Pulumi.{stack}.yaml"
+        if not self.stacks_dir.is_dir():
+            raise InputError.single(
+                "--project",
+                str(self.root),
+                f"has no stacks/ folder ({self.stacks_dir} is missing or not a folder)",
+                "run from the project folder or pass --project <folder holding stacks/>",
+            )
+        if not path.is_file() and (path.exists() or path.is_symlink()):
+            kind = "a folder" if path.is_dir() else "not a regular file (a broken symlink?)"
+            raise InputError.single(
+                "STACK",
+                stack,
+                f"stacks/Pulumi.{stack}.yaml is {kind}",
+                f"make stacks/Pulumi.{stack}.yaml a YAML file",
+            )
         if not path.is_file():
             existing = self.stack_names()
             close = difflib.get_close_matches(stack, existing, n=1)

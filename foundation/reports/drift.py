@@ -6,6 +6,7 @@ import json
 
 from foundation.live.drift.model import DriftResult
 from foundation.network.runbooks import drift_rule, runbook_path
+from foundation.reports.columns import aligned
 
 SCHEMA = "foundation/drift@1"
 COLUMNS = ["severity", "kind", "type", "name", "attribute", "expected", "actual"]
@@ -72,14 +73,5 @@ def render_drift(result: DriftResult, fmt: str) -> str:
         return "\n".join([*out, tail]) + "\n"
     text = f"Drift: {result.stack}: {head}\n"
     if rows:
-        cells = [_columns(result), *rows]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
-        text += (
-            "\n"
-            + "\n".join(
-                "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                for r in cells
-            )
-            + "\n"
-        )
+        text += "\n" + aligned(_columns(result), rows)
     return text + "\n" + tail + "\n"

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from foundation.live.drift.history import FindingHistory, HistorySummary
+from foundation.reports.columns import aligned
 
 SCHEMA = "foundation/drift-history-summary@1"
 COLUMNS = ["kind", "type", "name", "attribute", "account", "first seen", "last seen", "runs",
@@ -117,16 +118,7 @@ def render_history(summary: HistorySummary, fmt: str) -> str:
         return "\n".join(out).rstrip("\n") + "\n"
     text = f"Drift history: {summary.path}: {head}\n"
     if rows:
-        cells = [COLUMNS, *rows]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(COLUMNS))]
-        text += (
-            "\n"
-            + "\n".join(
-                "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                for r in cells
-            )
-            + "\n"
-        )
+        text += "\n" + aligned(COLUMNS, rows)
     else:
         text += "\nNo finding in any run.\n"
     return text + "".join(f"\n{n}" for n in notes) + ("\n" if notes else "")

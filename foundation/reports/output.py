@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,17 +34,46 @@ def _is_stream(path: Path) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
 
 
-def check_output(path: Path) -> None:
-    """Refuse an output target that cannot be written, before anything is computed.
+def _inside(target: Path, guarded: Path) -> bool:
+    resolved = Path(os.path.realpath(guarded))
+    return target == resolved or resolved in target.parents
+
+
+def refuse_own_files(arg: str, path: Path, guarded: Iterable[Path]) -> None:
+    """Refuse a path the command writes (`--output`, `--history`) inside its own files.
 
     Raises:
-        InputError: the folder is missing, the target is a directory or not writable.
+        InputError: the path is one of `guarded` or inside it (symlinks resolved).
     """
+    target = Path(os.path.realpath(path))
+    for own in guarded:
+        if _inside(target, own):
+            what = "the report" if arg == ARG else "what it writes"
+            raise InputError.single(
+                arg,
+                str(path),
+                f"is {own} or inside it, which this command reads and writes; {what} "
+                "would replace or corrupt it",
+                f"choose a path outside it, e.g. {arg} report.txt in another folder",
+            )
+
+
+def check_output(path: Path, guarded: Iterable[Path] = ()) -> None:
+    """Refuse an output target that cannot be written, before anything is computed.
+
+    `guarded` names the command's own files and folders (stacks/ with the lock, a history
+    file): a report written there would replace an input, so such a target is refused.
+
+    Raises:
+        InputError: the folder is missing, the target is a directory, not writable, or
+            one of the command's own files.
+    """
+    refuse_own_files(ARG, path, guarded)
+    target = Path(os.path.realpath(path))
     if _is_stream(path):
         if not os.access(path, os.W_OK):
             raise _bad(path, "is not writable", "choose a stream or file you may write")
         return
-    target = Path(os.path.realpath(path))
     if target.is_dir():
         raise _bad(path, "is a directory", f"name a file inside it, e.g. {path}/plan.md")
     folder = target.parent

@@ -6,6 +6,7 @@ import json
 
 from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
+from foundation.reports.columns import aligned
 
 HEADERS = [
     "status",
@@ -50,14 +51,7 @@ def _cells(r: QuotaRow) -> list[str]:
 
 def quota_table_text(rows: list[QuotaRow]) -> str:
     """A plain aligned table, widest cell per column (never truncated)."""
-    headers = _headers(rows)
-    cells = [headers] + [_row(r, rows) for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+    return aligned(_headers(rows), [_row(r, rows) for r in rows], rule=True)
 
 
 def render_quotas(
