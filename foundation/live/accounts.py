@@ -16,8 +16,8 @@ from botocore.exceptions import ClientError
 from foundation.config.accounts import NETWORK
 from foundation.config.spec import ROOT, StackSpec
 from foundation.errors import AwsError, InputError
-from foundation.live.account import available_zones, resolve_live_azs
 from foundation.live.aws import Aws, client_error
+from foundation.live.zones import available_zones, resolve_live_azs
 
 ROLE_FIX = (
     "create the read-only role in that account with a trust policy for the network "

@@ -1,4 +1,4 @@
-"""AWS facts both live checks need (quotas and drift): the account's AZs, read-only."""
+"""AWS facts both live checks need (quotas and drift): the AZs an account offers, read-only."""
 
 from __future__ import annotations
 
