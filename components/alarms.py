@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
+from components.kms import account_administers_the_key
 from components.tags import resource_name, tags
 from foundation.network.model import Monitoring
 
@@ -37,13 +38,7 @@ def key_policy(partition: str, region: str, account: str, stack: str) -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "AccountAdministersTheKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
+                account_administers_the_key(partition, account),
                 {
                     "Sid": "CloudWatchAlarmsEncryptNotifications",
                     "Effect": "Allow",

@@ -19,6 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.kms import account_administers_the_key
 from components.tags import tags
 from foundation.config.accounts import NETWORK
 from foundation.network.model import FlowLog, NetworkPlan
@@ -87,13 +88,7 @@ def key_policy(partition: str, region: str, account: str, stack: str) -> dict[st
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Sid": "AccountAdministersTheKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
+            account_administers_the_key(partition, account),
             {
                 "Sid": "CloudWatchLogsEncryptsThisStacksFlowLogs",
                 "Effect": "Allow",
