@@ -8,6 +8,7 @@ import pulumi_aws as aws
 from components.accounts import TransitShare, account_providers
 from components.alarms import Alarms
 from components.flow_logs import flow_log_access
+from components.hybrid import Hybrid
 from components.tags import resource_name, tags
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SharedTransit, SpokeVpc
@@ -91,11 +92,19 @@ class Network(pulumi.ComponentResource):
                     else None,
                 )
             )
+        hybrid = (
+            Hybrid("hybrid", plan.stack, plan.transit_gateway, transit.transit_gateway_id, child)
+            if plan.transit_gateway.hybrid
+            else None
+        )
         SegmentRouting(
             "segments",
             plan.transit_gateway,
             transit.route_table_ids,
-            {v.plan_vpc.name: v.attachment_id for v in vpcs},
+            {
+                **{v.plan_vpc.name: v.attachment_id for v in vpcs},
+                **(hybrid.attachment_ids if hybrid else {}),
+            },
             opts=child,
         )
         if plan.monitoring is not None:
@@ -106,4 +115,5 @@ class Network(pulumi.ComponentResource):
         self.route_table_ids = {v.plan_vpc.name: v.route_table_ids for v in vpcs}
         self.transit_gateway_id = transit.transit_gateway_id
         self.transit_route_table_ids = transit.route_table_ids
+        self.vpn_connections = hybrid.tunnels if hybrid else {}  # secret: pre-shared keys
         self.register_outputs({"vpcIds": self.vpc_ids, "transitGatewayId": self.transit_gateway_id})

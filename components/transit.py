@@ -43,6 +43,8 @@ class TransitHub(pulumi.ComponentResource):
             default_route_table_association=_enable(plan.default_route_table_association),
             default_route_table_propagation=_enable(plan.default_route_table_propagation),
             dns_support=_enable(plan.dns_support),
+            # ECMP spreads traffic over the VPN tunnels (§3.14); unset without hybrid
+            vpn_ecmp_support="enable" if plan.hybrid else None,
             description=f"{stack} network foundation",
             tags=tags(stack, plan.name),
             # peers and other accounts reference it: never deleted by accident (DESIGN §3.13)

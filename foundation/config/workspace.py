@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from foundation.config.address_plan import AddressPlan, load_address_plan
+from foundation.config.hybrid import hybrid_address_problems
 from foundation.config.spec import ROOT, StackSpec, parse_network
 from foundation.config.yamlio import load_yaml
 from foundation.errors import InputError, Problem
@@ -114,10 +115,13 @@ class Workspace:
 
 
 def pool_problems(spec: StackSpec, plan: AddressPlan) -> list[Problem]:
-    """The stack must name a pool that the address plan defines."""
+    """The stack must name a pool that the address plan defines.
+
+    With `onPremises`, its ranges must lie in the plan's reserved ranges (DESIGN §3.14).
+    """
     pool = spec.network.pool
     if pool in plan.pools:
-        return []
+        return hybrid_address_problems(spec.network.on_premises, plan, spec.source)
     close = difflib.get_close_matches(pool, list(plan.pools), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     return [

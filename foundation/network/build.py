@@ -22,6 +22,7 @@ from foundation.config.accounts import NETWORK
 from foundation.config.spec import NetworkSpec, StackSpec
 from foundation.errors import InputError, Problem
 from foundation.network.alarms import plan_monitoring
+from foundation.network.hybrid import apply_hybrid
 from foundation.network.model import (
     Account,
     DefaultSecurityGroup,
@@ -356,6 +357,7 @@ def build_plan(
     )
     accounts = _accounts(net)
     transit = _transit(spec, vpcs, pool)
+    vpcs, transit, on_premises = apply_hybrid(spec, vpcs, transit)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -380,6 +382,7 @@ def build_plan(
         share=_share(spec, accounts),
         az_ids=net.multi_account,
         monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
+        on_premises=on_premises,
     )
 
 

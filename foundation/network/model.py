@@ -196,6 +196,28 @@ class TgwRouteTable:
 
 
 @dataclass(frozen=True)
+class HybridAttachment:
+    """A Site-to-Site VPN (one per customer gateway) or the DX gateway association (§3.14)."""
+
+    name: str  # vpn-<gateway> | dx
+    type: Literal["vpn", "directConnect"]
+    customer_gateway: str | None
+    prefixes: tuple[str, ...]  # what on-premises announces through it
+    advertises: tuple[str, ...]  # what the TGW announces to on-premises through it
+    ip: str | None = None  # the customer gateway's public IP
+    asn: int | None = None  # the customer gateway's BGP ASN
+    gateway_id: str | None = None  # the DX gateway
+
+
+@dataclass(frozen=True)
+class OnPremises:
+    """The on-premises ranges and the segments that reach them (and are reached)."""
+
+    cidrs: tuple[str, ...]
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TransitGateway:
     """The Transit Gateway with secure options and its segment route tables."""
 
@@ -207,6 +229,7 @@ class TransitGateway:
     dns_support: bool
     attachments: tuple[TgwAttachment, ...]
     route_tables: tuple[TgwRouteTable, ...]
+    hybrid: tuple[HybridAttachment, ...] = ()  # VPN and DX attachments (§3.14)
 
     def route_table(self, name: str) -> TgwRouteTable:
         """A TGW route table by name."""
@@ -293,6 +316,7 @@ class NetworkPlan:
     share: RamShare | None = None
     az_ids: bool = False  # slots are AZ IDs (spokes in other accounts), subnets placed by ID
     monitoring: Monitoring | None = None
+    on_premises: OnPremises | None = None  # DESIGN §3.14
 
     def account(self, name: str) -> Account:
         """An account by name."""

@@ -27,6 +27,10 @@ from foundation.offline import runtime
 AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
 CALLER_TOKEN = "aws:index/getCallerIdentity:getCallerIdentity"
 OFFLINE_ACCOUNT = "000000000000"  # offline there is no account: policies show this one
+HYBRID_TYPES = (
+    "aws:ec2/vpnConnection:VpnConnection",
+    "aws:directconnect/gatewayAssociation:GatewayAssociation",
+)
 COMPONENT_PREFIX = "foundation:"
 REF_OUTPUTS = ("arn", "allocationId")
 
@@ -133,6 +137,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if args.typ == "aws:kms/key:Key":
             state["keyId"] = rid  # the alias names the key by its id
             state["arn"] = f"arn:aws:kms:{self.region}:{OFFLINE_ACCOUNT}:key/{args.name}"
+        if args.typ in HYBRID_TYPES:  # AWS creates the TGW attachment for them
+            state["transitGatewayAttachmentId"] = f"tgw-attach-{args.name}"
         if "arn" not in state:
             state["arn"] = f"arn:aws:mock:{self.region}:{OFFLINE_ACCOUNT}:{rid}"  # unique per type
         return rid, state

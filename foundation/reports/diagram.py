@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from foundation.network.model import NetworkPlan
+from foundation.reports.hybrid import diagram_lines
 
 
 def _id(*parts: str) -> str:
@@ -54,7 +55,7 @@ def topology(plan: NetworkPlan, detail: bool = True) -> str:
             if pair not in drawn:
                 drawn.add(pair)
                 lines.append(f'  {_id("seg", pair[0])} -.-|"connected"| {_id("seg", pair[1])}')
-    return "\n".join(lines)
+    return "\n".join(lines + diagram_lines(plan))
 
 
 def _hub_lines(plan: NetworkPlan, indent: str) -> list[str]:
@@ -91,4 +92,4 @@ def _by_account(plan: NetworkPlan, detail: bool) -> str:
     lines.append(f"  internet --- {_id('igw')}")
     lines += [f"  {_id('igw')} --- {_id(n.name)}" for n in plan.hub.nat_gateways]
     lines.append(f'  {_id("hub")} ---|"hub table"| {_id("tgw")}')
-    return "\n".join(lines + links)
+    return "\n".join(lines + links + diagram_lines(plan))

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from foundation.network.model import Route, Vpc
+from foundation.reports.hybrid import add_hybrid
 from foundation.reports.model import PlanReport
 
 SCHEMA = "foundation/plan@1"
@@ -210,6 +211,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         **operations(report),
     }
     doc.update(_cost_and_diff(report))
+    add_hybrid(doc, report)
     return doc
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
+from foundation.network.analysis.hybrid import HybridAnalysis
 from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
 from foundation.network.cost import CostEstimate
 from foundation.network.model import NetworkPlan
@@ -43,6 +44,7 @@ class PlanReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
     cost: CostEstimate | None = None  # every plan has one (DESIGN §3.12)
     diff: PlanDiff | None = None  # with --base REF (DESIGN §3.11)
+    hybrid: HybridAnalysis | None = None  # with onPremises (DESIGN §3.14)
 
     @property
     def errors(self) -> int:

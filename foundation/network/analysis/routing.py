@@ -80,9 +80,13 @@ class Router:
         tgw = plan.transit_gateway
         self.association = {a: t.name for t in tgw.route_tables for a in t.associations}
         self.tgw_tables: dict[str, Table] = {}
+        # a hybrid attachment (§3.14) propagates the on-premises prefixes it brings in
+        self.hybrid = {h.name: h.prefixes for h in tgw.hybrid}
         for tgw_table in tgw.route_tables:
             routes: list[tuple[IPNetwork, Target]] = [
-                (IPNetwork(self.vpcs[a].cidr), ("attachment", a)) for a in tgw_table.propagations
+                (IPNetwork(cidr), ("attachment", a))
+                for a in tgw_table.propagations
+                for cidr in self.hybrid.get(a) or (self.vpcs[a].cidr,)
             ]
             routes += [
                 (
@@ -94,9 +98,20 @@ class Router:
             self.tgw_tables[tgw_table.name] = _table(routes)
 
     def walk(
-        self, vpc_name: str, table: str, slot: int, dst: IPAddress, failed_slot: int | None = None
+        self,
+        vpc_name: str,
+        table: str,
+        slot: int,
+        dst: IPAddress,
+        failed_slot: int | None = None,
+        entry: str | None = None,
     ) -> Walk:
-        """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`."""
+        """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`.
+
+        With `entry` (a hybrid attachment), the packet enters the TGW from on-premises
+        there instead; `vpc_name` and `table` are then ignored. A packet the TGW sends to a
+        hybrid attachment is delivered to it (`delivered_to` names the attachment).
+        """
         hops: list[str] = []
         nat: tuple[str | None, str | None] = (None, None)
         ip = int(dst)
@@ -105,6 +120,8 @@ class Router:
             return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to)
 
         in_vpc, where, table_name = True, vpc_name, table
+        if entry is not None:
+            in_vpc, where, table_name = False, entry, self.association[entry]
         for _ in range(MAX_HOPS):
             if failed_slot is not None and slot == failed_slot:
                 return end("az-failed")
@@ -135,6 +152,8 @@ class Router:
             if target[0] == "blackhole":
                 return end("blackhole")
             where = str(target[1])
+            if where in self.hybrid:
+                return end("delivered", delivered_to=where)
             transit = self.next_table.get((where, slot))
             if transit is None:  # no attachment subnet in this AZ: the TGW cannot deliver here
                 return end("no-route")

@@ -1,0 +1,58 @@
+"""The hybrid parts of the plan report (DESIGN §3.14): JSON keys and diagram lines.
+
+Only a stack with `onPremises` gets them: a stack without it renders exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from foundation.network.model import NetworkPlan
+from foundation.reports.model import PlanReport
+
+
+def add_hybrid(doc: dict[str, Any], report: PlanReport) -> None:
+    """Add `onPremises`, `transitGateway.hybrid`, `reachability.onPremises`, `hybridFailure`."""
+    plan, analysis = report.plan, report.hybrid
+    if plan.on_premises is None or analysis is None:
+        return
+    doc["onPremises"] = {
+        "cidrs": list(plan.on_premises.cidrs),
+        "segments": list(plan.on_premises.segments),
+    }
+    doc["transitGateway"]["ecmp"] = True
+    doc["transitGateway"]["hybrid"] = [
+        {
+            "name": h.name,
+            "type": h.type,
+            "customerGateway": h.customer_gateway,
+            "ip": h.ip,
+            "asn": h.asn,
+            "directConnectGateway": h.gateway_id,
+            "prefixes": list(h.prefixes),
+            "advertises": list(h.advertises),
+        }
+        for h in plan.transit_gateway.hybrid
+    ]
+    doc["reachability"]["onPremises"] = [
+        {"vpc": r.vpc, "reachable": r.reachable, "intended": r.intended, "outcome": r.outcome}
+        for r in analysis.on_premises
+    ]
+    doc["hybridFailure"] = [{"lost": f.lost, "cutOff": list(f.cut_off)} for f in analysis.failures]
+
+
+def _id(*parts: str) -> str:
+    return "_".join(re.sub(r"[^A-Za-z0-9]", "_", p) for p in parts)
+
+
+def diagram_lines(plan: NetworkPlan) -> list[str]:
+    """On-premises as a node, one link per hybrid attachment to the Transit Gateway."""
+    if plan.on_premises is None:
+        return []
+    cidrs = "<br/>".join(plan.on_premises.cidrs)
+    lines = [f'  {_id("onprem")}[("on-premises<br/>{cidrs}")]']
+    for h in plan.transit_gateway.hybrid:
+        label = f"{h.name} (VPN, 2 tunnels, BGP)" if h.type == "vpn" else "dx (Direct Connect)"
+        lines.append(f'  {_id("onprem")} ===|"{label}"| {_id("tgw")}')
+    return lines
