@@ -20,6 +20,7 @@ from foundation.network.analysis.findings import Finding
 from foundation.network.analysis.reachability import AzImpact, EgressPath
 from foundation.network.model import NetworkPlan
 from foundation.offline.gitref import BaseFiles
+from foundation.offline.hybrid_change import asn_findings
 from foundation.offline.resource_diff import compare
 from foundation.offline.sides import Side
 from foundation.reports.diffmodel import PlanDiff, ResourceChange, SideValue
@@ -241,4 +242,4 @@ def diff_sides(files: BaseFiles, base: Side | None, head: Side) -> tuple[PlanDif
     protected = frozenset(
         (r.type, r.name) for r in (base.recording.custom if base else []) if r.protect
     )
-    return diff, _findings(head, changes, apart, protected)
+    return diff, _findings(head, changes, apart, protected) + asn_findings(base, head)

@@ -1,0 +1,35 @@
+"""`plan --base` with hybrid attachments: a changed TGW ASN is an error (§3.14)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import edit_stack
+from tests.hybrid_stack import write_hybrid_stack
+from tests.test_plan_base import commit, plan, repo, rules
+
+__all__ = ["repo"]  # the fixture
+
+
+def test_changing_the_asn_under_vpn_and_dx_is_an_error(repo: Path, cli) -> None:
+    write_hybrid_stack(repo)
+    commit(repo, "hybrid")
+    edit_stack(repo, "hybrid", "asn: 64512", "asn: 64600")
+    doc = plan(cli, repo, stack="hybrid", code=1)
+    assert rules(doc).get("DIFF.HYBRID-ASN error") == 1
+    finding = next(f for f in doc["findings"] if f["rule"] == "DIFF.HYBRID-ASN")
+    assert "64512 to 64600" in finding["message"] and "vpn-dc1" in finding["message"]
+
+
+def test_changing_the_asn_without_hybrid_is_no_hybrid_finding(repo: Path, cli) -> None:
+    write_hybrid_stack(
+        repo, "    onPremises:", "    production: false\n    unusedOnPremises:"
+    )  # replaced below: a stack without onPremises
+    text = (repo / "stacks" / "Pulumi.hybrid.yaml").read_text()
+    (repo / "stacks" / "Pulumi.hybrid.yaml").write_text(
+        text.split("    production: false\n    unusedOnPremises:")[0] + "    production: true\n"
+    )
+    commit(repo, "no hybrid")
+    edit_stack(repo, "hybrid", "asn: 64512", "asn: 64600")
+    doc = plan(cli, repo, stack="hybrid")
+    assert "DIFF.HYBRID-ASN error" not in rules(doc)
