@@ -240,3 +240,23 @@ def test_bad_hybrid_input_exits_2_and_changes_nothing(
 def test_rfc5737_gateway_ips_are_accepted(workspace: Path, cli) -> None:
     doc = plan_json(workspace, cli, "ip: 203.0.113.10", "ip: 192.0.2.44")
     assert doc["transitGateway"]["hybrid"][0]["ip"] == "192.0.2.44"
+
+
+def test_cost_counts_vpn_connection_hours_and_hybrid_attachments(workspace: Path, cli) -> None:
+    doc = plan_json(workspace, cli)
+    items = {i["item"]: i for i in doc["cost"]["items"]}
+    vpn = items["Site-to-Site VPN connection hours"]
+    assert vpn["count"] == 2 and vpn["monthly"] == round(2 * vpn["unitPrice"] * 730, 2)
+    attachments = next(i for i in doc["cost"]["items"] if "attachment" in i["item"].lower())
+    assert attachments["count"] == 5 + 3  # hub and four spokes, two VPNs and the DX gateway
+
+
+def test_quotas_count_vpn_connections_and_customer_gateways(workspace: Path, cli) -> None:
+    doc = plan_json(workspace, cli)
+    rows = {q["code"]: q for q in doc["quotas"]}
+    assert rows["L-3E6EC3A3"]["planned"] == 2 and rows["L-3E6EC3A3"]["limit"] == 50
+    assert rows["DEFAULT-CGW-PER-REGION"]["planned"] == 2
+    routes = rows["L-BCC1FB47"]["planned"]  # hybrid propagations count as TGW routes
+    dev = json.loads(cli(workspace, "plan", "dev", "--format", "json").out)
+    assert {"L-3E6EC3A3", "DEFAULT-CGW-PER-REGION"}.isdisjoint(q["code"] for q in dev["quotas"])
+    assert routes > 0

@@ -112,6 +112,8 @@ def _billable(type_: str, inputs: Mapping[str, Any]) -> list[tuple[str, int]]:
         "aws:ec2transitgateway/peeringAttachment:PeeringAttachment",
     ):
         return [("tgwAttachment", 1)]
+    if type_ == "aws:directconnect/gatewayAssociation:GatewayAssociation":
+        return [("tgwAttachment", 1)]  # the DX gateway's TGW attachment (ports billed by DX)
     if type_ == "aws:ec2/vpnConnection:VpnConnection":
         # A VPN on a TGW is billed twice: the connection and its TGW attachment.
         return [("vpnConnection", 1), ("tgwAttachment", 1)]

@@ -157,7 +157,7 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         az_of_subnet.get(n.get("SubnetId", ""), "?") for n in nats if not _ours(n, stack)
     )
     our_vpcs = {v["VpcId"] for v in vpcs if _ours(v, stack)}
-    return {
+    return hybrid_live_usage(aws, plan) | {
         "vpcs": {region: sum(1 for v in vpcs if not _ours(v, stack))},
         "internet-gateways": {region: sum(1 for i in igws if not _ours(i, stack))},
         "elastic-ips": {region: sum(1 for e in eips if not _ours(e, stack))},
@@ -189,3 +189,26 @@ def live_quota_rows(
     return decide_per_account(
         plan, existing, limits, spec.network.quotas.headroom, fallback_source="catalog-default"
     )
+
+
+LIVE_VPN_STATES = ["pending", "available"]
+
+
+def hybrid_live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
+    """Existing VPN connections and customer gateways not this stack's (§3.14).
+
+    Read only for a stack with VPN attachments: other stacks make no extra API call.
+    """
+    if not any(h.type == "vpn" for h in plan.transit_gateway.hybrid):
+        return {}
+    state = [{"Name": "state", "Values": LIVE_VPN_STATES}]
+    try:
+        vpns = aws.call("ec2", "describe_vpn_connections", Filters=state)["VpnConnections"]
+        cgws = aws.call("ec2", "describe_customer_gateways", Filters=state)["CustomerGateways"]
+    except ClientError as exc:
+        raise client_error(exc, "ec2 describe") from None
+    region = plan.region
+    return {
+        "vpn-connections": {region: sum(1 for v in vpns if not _ours(v, plan.stack))},
+        "customer-gateways": {region: sum(1 for c in cgws if not _ours(c, plan.stack))},
+    }

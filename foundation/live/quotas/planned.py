@@ -20,6 +20,8 @@ def tgw_routes(plan: NetworkPlan) -> set[tuple[str, str]]:
     for table in plan.transit_gateway.route_tables:
         routes |= {(table.name, r.destination) for r in table.static_routes}
         routes |= {(table.name, cidr[a]) for a in table.propagations if a in cidr}
+        hybrid = {h.name: h.prefixes for h in plan.transit_gateway.hybrid}  # §3.14
+        routes |= {(table.name, p) for a in table.propagations for p in hybrid.get(a, ())}
     return routes
 
 
@@ -60,4 +62,13 @@ def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
             "tgw-route-tables": {tgw.name: len(tgw.route_tables)},
             "tgw-routes": {tgw.name: len(tgw_routes(plan))},
         }
+        usage |= hybrid_usage(plan)
     return usage
+
+
+def hybrid_usage(plan: NetworkPlan) -> Usage:
+    """VPN connections and customer gateways (§3.14); nothing without hybrid attachments."""
+    vpns = sum(1 for h in plan.transit_gateway.hybrid if h.type == "vpn")
+    if not vpns:
+        return {}
+    return {"vpn-connections": {plan.region: vpns}, "customer-gateways": {plan.region: vpns}}
