@@ -15,6 +15,7 @@ import boto3
 
 from foundation.config.yamlio import load_yaml
 from foundation.offline.mockrun import Recording, Registration, provider_input, run_program
+from tests.moto_hybrid import create_hybrid
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -357,4 +358,7 @@ def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any, ids: dict
             **extra,
         )
         return f"tgw-route:{r.name}"
+    hybrid = create_hybrid(r, ec2, real, ids)
+    if hybrid is not None:
+        return hybrid
     raise NotImplementedError(f"no moto translation for {t}: {json.dumps(i)[:200]}")

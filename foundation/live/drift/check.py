@@ -21,7 +21,8 @@ def check_drift(
     plan = with_azs(plan, resolve_account_azs(sessions, spec))
     cidrs = {v.cidr for v in plan.vpcs}
     alarms = frozenset(a.name for a in plan.monitoring.alarms) if plan.monitoring else frozenset()
-    live = observe(sessions, spec.name, plan.pool_cidr, cidrs, alarms)
+    onprem = plan.on_premises.cidrs if plan.on_premises else None
+    live = observe(sessions, spec.name, plan.pool_cidr, cidrs, alarms, onprem)
     if not live.deployed:
         return DriftResult(spec.name, "not-deployed", (), sessions.api_calls)
     everything = diff(spec.name, expected_items(plan), live.items)

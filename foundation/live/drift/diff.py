@@ -31,6 +31,11 @@ HIGH = {
     "default-security-group",
     "security-group-rule",
     "flow-log",
+    # hybrid (§3.14)
+    "vpn-connection",
+    "customer-gateway",
+    "hybrid-attachment",
+    "tgw-learned-route",
 }
 
 

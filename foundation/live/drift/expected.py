@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from foundation.live.drift.hybrid import hybrid_items
 from foundation.live.drift.model import Item
 from foundation.network.model import NetworkPlan
 
@@ -135,6 +136,7 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
             for s in table.static_routes
         ]
     items += alarm_items(plan)
+    items += hybrid_items(plan)
     return {(i.type, i.name): i for i in items}
 
 

@@ -21,6 +21,7 @@ from foundation.config.accounts import NETWORK
 from foundation.live.accounts import Sessions
 from foundation.live.aws import Aws, client_error
 from foundation.live.drift.expected import topic_name
+from foundation.live.drift.hybrid import observe_hybrid, observe_learned
 from foundation.live.drift.model import UNREPORTED, Item
 
 STACK, NAME = "foundation:stack", "foundation:name"
@@ -93,6 +94,7 @@ def observe(
     pool: str,
     stack_cidrs: set[str],
     alarms: frozenset[str] = frozenset(),
+    onprem: tuple[str, ...] | None = None,
 ) -> Observed:
     """Read everything of the stack, and everything inside its scope, from AWS.
 
@@ -101,7 +103,8 @@ def observe(
     associations, propagations, static routes) and the alarms (they watch the hub's NAT
     gateways and the TGW) in the network account. One name map spans the accounts, so a
     cross-account attachment is named after its spoke. `alarms` are the logical names of
-    the alarms the plan expects (read only when any).
+    the alarms the plan expects (read only when any). `onprem`: the on-premises CIDRs
+    when the plan has hybrid attachments (DESIGN §3.14), else None.
     """
     sessions = aws if isinstance(aws, Sessions) else Sessions(aws)
     try:
@@ -120,7 +123,10 @@ def observe(
         out.account = NETWORK
         out.deployed = found or bool(tgws)
         if out.deployed:
+            # hybrid attachments are named first, so their TGW links read by name (§3.14)
+            observe_hybrid(network, out, names, tgws, hybrid=onprem is not None)
             _observe_tgw(network, out, names, tgws)
+            observe_learned(network, out, names, onprem or ())
             if alarms:
                 _observe_alarms(network, out, names, stack, alarms)
         return out
@@ -403,6 +409,8 @@ def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, An
     ):
         if a.get("TransitGatewayId") not in tgw_ids or a.get("State") in ("deleted", "deleting"):
             continue
+        if "VpcId" not in a:
+            continue  # moto lists VPN attachments here too (hybrid ones are read apart)
         name, tagged = names.learn(a["TransitGatewayAttachmentId"], a)
         out.add(
             Item(
