@@ -42,6 +42,7 @@ class Hybrid(pulumi.ComponentResource):
     """Customer gateways, VPN connections and the DX gateway association of one TGW."""
 
     attachment_ids: dict[str, pulumi.Output[str]]
+    vpn_ids: dict[str, pulumi.Output[str]]  # alarms watch each connection's TunnelState
     tunnels: dict[str, pulumi.Output[Any]]
 
     def __init__(
@@ -54,6 +55,7 @@ class Hybrid(pulumi.ComponentResource):
     ):
         super().__init__("foundation:network:Hybrid", name, None, opts)
         self.attachment_ids = {}
+        self.vpn_ids = {}
         self.tunnels = {}
         for h in plan.hybrid:
             if h.type == "vpn":
@@ -87,6 +89,7 @@ class Hybrid(pulumi.ComponentResource):
         )
         self._tag_attachment(stack, h.name, vpn.transit_gateway_attachment_id)
         self.attachment_ids[h.name] = vpn.transit_gateway_attachment_id
+        self.vpn_ids[h.name] = vpn.id
         self.tunnels[h.name] = pulumi.Output.secret(
             {
                 "customerGateway": h.customer_gateway,

@@ -109,6 +109,7 @@ class Network(pulumi.ComponentResource):
         )
         if plan.monitoring is not None:
             watched = {**hub.nat_gateway_ids, plan.transit_gateway.name: transit.transit_gateway_id}
+            watched |= hybrid.vpn_ids if hybrid else {}
             Alarms("alarms", plan.stack, plan.region, plan.monitoring, watched, opts=child)
         self.vpc_ids = {v.plan_vpc.name: v.vpc_id for v in vpcs}
         self.subnet_ids = {v.plan_vpc.name: v.subnet_ids for v in vpcs}

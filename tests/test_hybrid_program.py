@@ -98,3 +98,20 @@ def test_a_stack_without_on_premises_registers_no_hybrid_resource(workspace: Pat
     assert not {VPN, CGW, DX} & types
     assert "vpnEcmpSupport" not in of_type(rec, TGW)["tgw"]
     assert "vpnConnections" not in rec.exports
+
+
+def test_each_vpn_connection_gets_a_tunnel_state_alarm(workspace: Path) -> None:
+    write_hybrid_stack(workspace, "    production: true", "    alarms: {topic: netops}")
+    rec = record(workspace, "hybrid")
+    alarms = of_type(rec, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    for name in ("vpn-dc1", "vpn-dc2"):
+        a = alarms[f"{name}-tunnel-down"]
+        assert (a["namespace"], a["metricName"]) == ("AWS/VPN", "TunnelState")
+        assert a["dimensions"] == {"VpnId": f"ec2/vpnConnection:{name}"}
+        assert (a["statistic"], a["comparisonOperator"], a["threshold"]) == (
+            "Minimum",
+            "LessThanThreshold",
+            1.0,
+        )
+        assert "ALARM.VPN-TUNNEL-DOWN.md" in a["alarmDescription"]
+    assert "dx-tunnel-down" not in alarms

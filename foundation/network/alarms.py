@@ -11,7 +11,7 @@ period, how many periods must breach, and why that threshold (one row per kind).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from foundation.config.spec import AlarmSpec
 from foundation.network.model import Alarm, AlarmTopic, Monitoring, NatGateway, TransitGateway
@@ -19,6 +19,8 @@ from foundation.network.runbooks import runbook_link, runbook_path
 
 NAT_NAMESPACE = "AWS/NATGateway"
 TGW_NAMESPACE = "AWS/TransitGateway"
+VPN_NAMESPACE = "AWS/VPN"
+BELOW = {VPN_NAMESPACE}  # namespaces whose kinds alarm below the threshold
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,20 @@ ALARM_KINDS: tuple[AlarmKind, ...] = (
         "the Transit Gateway drops a sustained rate of packets into the pool blackhole: "
         "something keeps trying to cross a segment bulkhead",
     ),
+    AlarmKind(
+        "ALARM.VPN-TUNNEL-DOWN",
+        "tunnel-down",
+        VPN_NAMESPACE,
+        "TunnelState",
+        "VpnId",
+        "Minimum",
+        1,
+        300,
+        3,
+        2,
+        "a tunnel of the Site-to-Site VPN connection is down (TunnelState below 1): "
+        "on-premises traffic runs on the other tunnel or path, without redundancy",
+    ),
 )
 
 
@@ -136,6 +152,13 @@ def plan_monitoring(
         _alarm(k, stack, tgw.name, "Transit Gateway", base)
         for k in ALARM_KINDS
         if k.namespace == TGW_NAMESPACE
+    ]
+    alarms += [  # per VPN connection (§3.14): a tunnel down is lost redundancy
+        replace(_alarm(k, stack, h.name, "VPN connection", base), comparison="LessThanThreshold")
+        for h in tgw.hybrid
+        if h.type == "vpn"
+        for k in ALARM_KINDS
+        if k.namespace in BELOW
     ]
     topic = AlarmTopic(
         name=f"{stack}-{spec.topic}" if spec.topic else None,
