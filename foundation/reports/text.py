@@ -227,6 +227,7 @@ def render_text(report: PlanReport) -> str:
         )
     )
     console.print()
+    _on_premises(console, doc)
     accounts = doc["transitGateway"]["share"] is not None
     console.print("VPCs")
     console.print(
@@ -367,3 +368,42 @@ def _operations(console: Console, doc: dict[str, Any]) -> None:
         console.print(_table(["type", "name"], [[p["type"], p["name"]] for p in doc["protected"]]))
     else:
         console.print("Cannot be recreated (protected): none")
+
+
+def _on_premises(console: Console, doc: dict[str, Any]) -> None:
+    """Hybrid (§3.14): attachments, each spoke's on-premises reach, each path's loss."""
+    if "hybridFailure" not in doc:
+        return
+    onprem = doc["onPremises"]
+    console.print(
+        f"On-premises {', '.join(onprem['cidrs'])} (segments {', '.join(onprem['segments'])})"
+    )
+    console.print(
+        _table(
+            ["attachment", "type", "brings in", "advertises", "losing it cuts off"],
+            [
+                [
+                    h["name"],
+                    h["type"],
+                    ", ".join(h["prefixes"]),
+                    ", ".join(h["advertises"]) or "nothing",
+                    ", ".join(f["cutOff"]) or "none",
+                ]
+                for h, f in zip(doc["transitGateway"]["hybrid"], doc["hybridFailure"], strict=True)
+            ],
+        )
+    )
+    console.print(
+        _table(
+            ["spoke", "reaches on-premises and back", "intended"],
+            [
+                [
+                    r["vpc"],
+                    "yes" if r["reachable"] else f"no ({r['outcome']})",
+                    "yes" if r["intended"] else "no",
+                ]
+                for r in doc["reachability"]["onPremises"]
+            ],
+        )
+    )
+    console.print()
