@@ -29,6 +29,8 @@ config:
         dc1: {ip: 203.0.113.10, asn: 65010}
         dc2: {ip: 198.51.100.20, asn: 65020}
       directConnect: {gatewayId: 5f3e8a2c-1b2d-4c3e-9f00-0123456789ab}
+    flowLogs: {retentionDays: 365}
+    alarms: {topic: netops}
     production: true
 """
 

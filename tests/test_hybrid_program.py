@@ -101,7 +101,7 @@ def test_a_stack_without_on_premises_registers_no_hybrid_resource(workspace: Pat
 
 
 def test_each_vpn_connection_gets_a_tunnel_state_alarm(workspace: Path) -> None:
-    write_hybrid_stack(workspace, "    production: true", "    alarms: {topic: netops}")
+    write_hybrid_stack(workspace)
     rec = record(workspace, "hybrid")
     alarms = of_type(rec, "aws:cloudwatch/metricAlarm:MetricAlarm")
     for name in ("vpn-dc1", "vpn-dc2"):

@@ -88,6 +88,7 @@ def operations(report: PlanReport) -> dict[str, Any]:
                 "subject": a.subject,
                 "dimension": a.dimension,
                 "statistic": a.statistic,
+                "comparison": a.comparison,
                 "threshold": a.threshold,
                 "period": a.period,
                 "evaluationPeriods": a.evaluation_periods,

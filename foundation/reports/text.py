@@ -352,7 +352,7 @@ def _operations(console: Console, doc: dict[str, Any]) -> None:
                         a["name"],
                         a["subject"],
                         f"{a['namespace']} {a['metric']}",
-                        f"{a['statistic']} > {a['threshold']:g}",
+                        f"{a['statistic']} {_sign(a['comparison'])} {a['threshold']:g}",
                         f"{a['datapointsToAlarm']} of {a['evaluationPeriods']} x {a['period']} s",
                         a["runbook"],
                     ]
@@ -407,3 +407,8 @@ def _on_premises(console: Console, doc: dict[str, Any]) -> None:
         )
     )
     console.print()
+
+
+def _sign(comparison: str) -> str:
+    """An alarm's comparison as a sign (VPN tunnels alarm below their threshold)."""
+    return "<" if comparison == "LessThanThreshold" else ">"
