@@ -33,3 +33,16 @@ def test_changing_the_asn_without_hybrid_is_no_hybrid_finding(repo: Path, cli) -
     edit_stack(repo, "hybrid", "asn: 64512", "asn: 64600")
     doc = plan(cli, repo, stack="hybrid")
     assert "DIFF.HYBRID-ASN error" not in rules(doc)
+
+
+def test_a_new_customer_gateway_ip_replaces_the_gateway_not_the_vpn(repo: Path, cli) -> None:
+    write_hybrid_stack(repo)
+    commit(repo, "hybrid")
+    edit_stack(repo, "hybrid", "ip: 203.0.113.10", "ip: 203.0.113.99")
+    doc = plan(cli, repo, stack="hybrid")  # a warning: only VPC, subnet and TGW are errors
+    replaced = {(r["type"], r["name"]) for r in doc["diff"]["replacements"]}
+    assert ("aws:ec2/customerGateway:CustomerGateway", "cgw-dc1") in replaced
+    assert ("aws:ec2/vpnConnection:VpnConnection", "vpn-dc1") not in replaced  # modified
+    assert rules(doc).get("DIFF.REPLACE warning", 0) >= 1
+    changed = doc["diff"]["resources"]["byType"]["aws:ec2/vpnConnection:VpnConnection"]
+    assert changed["change"] == 1

@@ -30,6 +30,12 @@ Replaced when these inputs change (what updates in place instead, for contrast):
 - TGW Route: every input (the resource has no update).
 - cloudwatch LogGroup: name, namePrefix, logGroupClass (retentionInDays, kmsKeyId).
 - iam Role: name, namePrefix, path; iam RolePolicy: role, name, namePrefix.
+- ec2 CustomerGateway: every input (ipAddress, bgpAsn, type, ...) but tags.
+- ec2 VpnConnection: staticRoutesOnly, enableAcceleration, tunnel inside CIDRs and IP
+  version (customerGatewayId and transitGatewayId through ModifyVpnConnection; tunnel
+  options and pre-shared keys through ModifyVpnTunnelOptions).
+- directconnect GatewayAssociation: dxGatewayId, associatedGatewayId, its owner account,
+  proposalId (allowedPrefixes update). ec2 Tag: resourceId, key (value).
 """
 
 from __future__ import annotations
@@ -94,6 +100,25 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws:cloudwatch/logGroup:LogGroup": frozenset({"name", "namePrefix", "logGroupClass"}),
     "aws:iam/role:Role": frozenset({"name", "namePrefix", "path"}),
     "aws:iam/rolePolicy:RolePolicy": frozenset({"role", "name", "namePrefix"}),
+    # hybrid (§3.14)
+    "aws:ec2/customerGateway:CustomerGateway": frozenset(
+        {"bgpAsn", "bgpAsnExtended", "certificateArn", "deviceName", "ipAddress", "type"}
+    ),
+    "aws:ec2/vpnConnection:VpnConnection": frozenset(
+        {
+            "enableAcceleration",
+            "staticRoutesOnly",
+            "tunnelInsideIpVersion",
+            "tunnel1InsideCidr",
+            "tunnel2InsideCidr",
+            "tunnel1InsideIpv6Cidr",
+            "tunnel2InsideIpv6Cidr",
+        }
+    ),
+    "aws:directconnect/gatewayAssociation:GatewayAssociation": frozenset(
+        {"dxGatewayId", "associatedGatewayId", "associatedGatewayOwnerAccountId", "proposalId"}
+    ),
+    "aws:ec2/tag:Tag": frozenset({"resourceId", "key"}),
 }
 
 # Inputs that replace only on one direction of change: (old, new) pairs that force it.
