@@ -260,3 +260,16 @@ def test_quotas_count_vpn_connections_and_customer_gateways(workspace: Path, cli
     dev = json.loads(cli(workspace, "plan", "dev", "--format", "json").out)
     assert {"L-3E6EC3A3", "DEFAULT-CGW-PER-REGION"}.isdisjoint(q["code"] for q in dev["quotas"])
     assert routes > 0
+
+
+def test_direct_connect_alone_is_a_single_path_too(workspace: Path, cli) -> None:
+    only_dx = (
+        "      vpn:\n        dc1: {ip: 203.0.113.10, asn: 65010}\n"
+        "        dc2: {ip: 198.51.100.20, asn: 65020}\n",
+        "",
+    )
+    doc = plan_json(workspace, cli, *only_dx)
+    assert [h["name"] for h in doc["transitGateway"]["hybrid"]] == ["dx"]
+    single = [f for f in doc["findings"] if f["rule"] == "HYBRID.SINGLE-PATH"]
+    assert [(f["subject"], f["severity"]) for f in single] == [("dx", "error")]
+    assert "HYBRID.SINGLE-PATH" not in {f["rule"] for f in doc["findings"] if f["subject"] != "dx"}

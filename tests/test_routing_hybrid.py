@@ -88,3 +88,32 @@ def test_on_premises_leaves_the_segment_matrix_as_it_was(raw: dict[str, Any]) ->
     plan = plan_for(raw)
     got = {(p.source, p.target) for p in reachability.matrix(plan) if p.reachable}
     assert got == reach_by_hand(raw)
+
+
+def test_an_on_premises_cidr_overlapping_a_vpc_is_refused() -> None:
+    """Defence in depth: allocation already keeps VPCs out of reserved ranges."""
+    from dataclasses import replace
+
+    import pytest
+
+    from foundation.errors import InputError
+    from foundation.network.hybrid import apply_hybrid
+
+    raw = {
+        "pool": "p",
+        "segments": {"a": {}},
+        "spokes": {"x": {"segment": "a", "size": 22}},
+        "onPremises": {
+            "cidrs": ["10.0.0.0/16"],
+            "segments": ["a"],
+            "vpn": {"dc1": {"ip": "203.0.113.10", "asn": 65010}},
+        },
+    }
+    spec = parse_network(raw, "eu-west-1", "test", "t")
+    plan = plan_for(raw)
+    vpcs = [replace(v, cidr="10.0.4.0/22") if v.name == "x" else v for v in plan.vpcs]
+    with pytest.raises(InputError) as info:
+        apply_hybrid(spec, vpcs, plan.transit_gateway)
+    [problem] = info.value.problems
+    assert problem.path == "foundation:network.onPremises.cidrs[0]"
+    assert "overlaps VPC x (10.0.4.0/22)" in problem.message
