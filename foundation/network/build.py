@@ -356,6 +356,9 @@ def build_plan(
     )
     accounts = _accounts(net)
     transit = _transit(spec, vpcs, pool)
+    from foundation.network.services import add_shared_services  # it builds on this module
+
+    vpcs, transit, shared = add_shared_services(spec, allocation, by_slot, pool, vpcs, transit)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -380,6 +383,7 @@ def build_plan(
         share=_share(spec, accounts),
         az_ids=net.multi_account,
         monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
+        shared_services=shared,
     )
 
 

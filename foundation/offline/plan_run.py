@@ -29,6 +29,7 @@ from foundation.config.workspace import Workspace
 from foundation.live.quotas.decide import QuotaRow, quota_findings
 from foundation.network.analysis import policy, reachability
 from foundation.network.analysis.findings import sort_findings
+from foundation.network.analysis.services import services_findings, services_reach
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
 from foundation.network.stack_plan import offline_azs
@@ -153,6 +154,8 @@ def _report(
     pairs, paths, impacts = analyses.pairs, analyses.egress, analyses.impacts
     findings = policy.evaluate(plan)
     findings += reachability.reachability_findings(plan, pairs, paths, impacts, analyses.returns)
+    reach = services_reach(plan)  # DESIGN §3.15: empty without shared services
+    findings += services_findings(reach)
     if live_quotas is not None:
         quotas, live = live_quotas(spec, plan), True
     else:
@@ -192,6 +195,7 @@ def _report(
         notes=notes,
         cost=cost,
         diff=diff,
+        services_reach=tuple(reach),
     )
 
 
