@@ -14,6 +14,7 @@ from fnmatch import fnmatchcase
 from foundation.config.spec import IgnoreRule
 from foundation.live.drift.expected import TAGGABLE
 from foundation.live.drift.model import UNREPORTED, DriftFinding, Item, Severity
+from foundation.live.drift.services import TYPES as SERVICES_TYPES
 
 HIGH = {
     "vpc",
@@ -31,7 +32,7 @@ HIGH = {
     "default-security-group",
     "security-group-rule",
     "flow-log",
-}
+} | set(SERVICES_TYPES)  # endpoints, their security groups, zones and Resolver (§3.15)
 
 
 def _severity(resource_type: str, attribute: str) -> Severity:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from foundation.live.drift.model import Item
+from foundation.live.drift.services import TAGGABLE as SERVICES_TAGGABLE
+from foundation.live.drift.services import services_items
 from foundation.network.model import NetworkPlan
 
 TAGGABLE = {
@@ -20,7 +22,7 @@ TAGGABLE = {
     "default-security-group",
     "flow-log",
     "gateway-endpoint",
-}
+} | SERVICES_TAGGABLE
 
 
 def _target(kind: str, name: str | None) -> str:
@@ -135,6 +137,7 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
             for s in table.static_routes
         ]
     items += alarm_items(plan)
+    items += services_items(plan)  # DESIGN §3.15: nothing without shared services
     return {(i.type, i.name): i for i in items}
 
 
