@@ -450,3 +450,66 @@ def test_a_spoke_named_services_is_refused(workspace: Path, cli) -> None:
     assert result.code == 2
     assert "foundation:network.spokes.services" in result.err and "reserved" in result.err
     assert snapshot(workspace / "stacks") == before
+
+
+def test_the_hybrid_hook_wires_dns_both_ways_once_onprem_exists(services_ws: Path) -> None:
+    """§3.14 is not on this branch: its `onprem` table is simulated to prove the hook."""
+    from foundation.network.model import TgwRouteTable
+    from foundation.network.services import with_hybrid
+
+    plan = plan_of(services_ws, "dev")
+    tgw = plan.transit_gateway
+    onprem = TgwRouteTable("onprem", ("vpn-dc1",), ("payments", "tools"), ())
+    tgw = replace(tgw, route_tables=(*tgw.route_tables, onprem))
+    wired = with_hybrid(tgw, plan.shared_services, ["vpn-dc1", "dx"])
+    assert wired.route_table("services").propagations[-2:] == ("vpn-dc1", "dx")
+    assert wired.route_table("onprem").propagations == ("payments", "tools", "services")
+    assert with_hybrid(tgw, plan.shared_services, []) == tgw
+    no_dns = replace(plan.shared_services, inbound=None, outbound=None)
+    assert with_hybrid(tgw, no_dns, ["vpn-dc1"]) == tgw
+
+
+def test_on_premises_cidrs_reach_the_endpoints_table_and_bound_forward_targets(
+    services_ws: Path,
+) -> None:
+    """The §3.14 hook of the builder: on-premises CIDRs routed, and targets kept inside them."""
+    from foundation.addresses.allocation import allocate_in_memory, read_lock_checked
+    from foundation.config.workspace import Workspace
+    from foundation.errors import InputError
+    from foundation.network.build import _transit, slot_positions
+    from foundation.network.services import add_shared_services
+    from foundation.network.stack_plan import offline_azs
+
+    ws = Workspace(services_ws)
+    spec, addresses = ws.load("dev")
+    allocation = allocate_in_memory(spec, addresses, read_lock_checked(ws.lock_path))
+    plan = plan_of(services_ws, "dev")
+    azs = offline_azs(spec)
+    by_slot = {s: azs[p] for s, p in slot_positions(spec, allocation).items()}
+    base = [v for v in plan.vpcs if v.name != "services"]
+    transit = _transit(spec, base, plan.pool_cidr)
+    vpcs, _, shared = add_shared_services(
+        spec, allocation, by_slot, plan.pool_cidr, base, transit, onprem_cidrs=["10.0.0.0/16"]
+    )
+    table = next(v for v in vpcs if v.name == "services").route_table("services-endpoints")
+    assert [r.destination for r in table.routes] == [plan.pool_cidr, "10.0.0.0/16"]
+    assert shared is not None and shared.inbound is not None
+    inbound = shared.security_group(shared.inbound.security_group)
+    assert {r.cidr for r in inbound.ingress} >= {"10.0.0.0/16"}
+    with pytest.raises(InputError) as err:
+        add_shared_services(
+            spec, allocation, by_slot, plan.pool_cidr, base, transit, onprem_cidrs=["10.9.0.0/16"]
+        )
+    assert "outside the on-premises CIDRs" in str(err.value)
+    assert "sharedServices.dns.forward.corp.example.com[0]" in str(err.value)
+
+
+def test_the_markdown_report_matches_its_golden_file(services_ws: Path, cli) -> None:
+    import os
+
+    result = cli(services_ws, "plan", "dev", "--format", "markdown")
+    assert result.code == 0, result.err
+    golden = Path(__file__).parent / "golden" / "services-dev.md"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(result.out)
+    assert result.out == golden.read_text(), f"rerun with UPDATE_GOLDEN=1 if {golden} should change"

@@ -294,3 +294,30 @@ def add_shared_services(
         catalogue_date=date,
     )
     return [*vpcs, vpc], transit, shared
+
+
+def with_hybrid(
+    transit: TransitGateway,
+    shared: SharedServices | None,
+    hybrid_attachments: Sequence[str],
+    onprem_table: str = "onprem",
+) -> TransitGateway:
+    """Wire §3.14 into §3.15: DNS both ways between on-premises and the services VPC.
+
+    With a Resolver endpoint (`dns.inbound` or `dns.forward`), table `services` learns the
+    hybrid attachments (their on-premises prefixes) and table `onprem` learns `services`.
+    Without shared services, DNS, or hybrid attachments, the TGW is returned unchanged.
+    """
+    if shared is None or not hybrid_attachments:
+        return transit
+    if shared.inbound is None and shared.outbound is None:
+        return transit
+    tables = []
+    for t in transit.route_tables:
+        if t.name == shared.vpc:
+            extra = tuple(a for a in hybrid_attachments if a not in t.propagations)
+            t = replace(t, propagations=(*t.propagations, *extra))
+        elif t.name == onprem_table and shared.vpc not in t.propagations:
+            t = replace(t, propagations=(*t.propagations, shared.vpc))
+        tables.append(t)
+    return replace(transit, route_tables=tuple(tables))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from foundation.network.model import NetworkPlan
 from foundation.network.services_cost import savings
 from foundation.reports.model import PlanReport
 
@@ -88,3 +90,20 @@ def services_document(report: PlanReport) -> dict[str, Any]:
             },
         }
     }
+
+
+def services_diagram(plan: NetworkPlan, node: str, segments: bool = True) -> list[str]:
+    """Mermaid lines for the services VPC and the segments it serves (none without it)."""
+    shared = plan.shared_services
+    if shared is None:
+        return []
+    vpc = plan.vpc(shared.vpc)
+    box = f"{shared.vpc}_vpc"
+    label = f"{shared.vpc} {vpc.cidr}<br/>{len(shared.endpoints)} interface endpoints"
+    if shared.inbound or shared.outbound:
+        label += "<br/>Route 53 Resolver"
+    lines = [f'  {box}[("{label}")]', f'  {box} ---|"services table"| {node}']
+    if segments:
+        for seg in shared.segments:
+            lines.append(f'  {box} -.-|"endpoints, DNS"| seg_{re.sub(r"[^A-Za-z0-9]", "_", seg)}')
+    return lines
