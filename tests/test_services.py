@@ -513,3 +513,27 @@ def test_the_markdown_report_matches_its_golden_file(services_ws: Path, cli) -> 
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(result.out)
     assert result.out == golden.read_text(), f"rerun with UPDATE_GOLDEN=1 if {golden} should change"
+
+
+def test_adding_the_block_under_base_only_adds_and_allocates(tmp_path: Path, cli) -> None:
+    """`plan --base`: the services VPC is new; nothing existing is replaced or renumbered."""
+    import shutil
+
+    from tests.conftest import REPO
+    from tests.test_plan_base import commit, counts, git, plan
+
+    root = tmp_path / "net"
+    shutil.copytree(REPO / "stacks", root / "stacks")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    write_services_stack(root)
+    doc = plan(cli, root)
+    assert counts(doc)["replace"] == 0 and counts(doc)["delete"] == 0
+    changed = {t for t, v in doc["diff"]["resources"]["byType"].items() if v["change"]}
+    assert changed == {"aws:iam/rolePolicy:RolePolicy"}  # the flow-log role: one more log group
+    by_type = doc["diff"]["resources"]["byType"]
+    assert by_type["aws:route53/zone:Zone"]["add"] == 4
+    assert by_type["aws:ec2/vpc:Vpc"]["add"] == 1
+    allocated = {a["key"] for a in doc["diff"]["cidrs"]["allocated"]}
+    assert "dev/services" in allocated and not doc["diff"]["cidrs"]["released"]
+    assert doc["diff"]["cost"]["head"] > doc["diff"]["cost"]["base"]
