@@ -14,6 +14,7 @@ from benchmarks import (
     bench_live,
     bench_plan,
     bench_program,
+    bench_services,
 )
 
 
@@ -25,6 +26,7 @@ def main() -> None:
     bench_program.run()
     bench_live.run()
     bench_accounts.run()
+    bench_services.run()
 
 
 if __name__ == "__main__":
