@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from benchmarks.bench_plan import REPO, wall
 from foundation.config import synthetic
 
@@ -77,5 +79,4 @@ def run() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO))
     run()
