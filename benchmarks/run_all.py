@@ -15,6 +15,7 @@ from benchmarks import (
     bench_live,
     bench_plan,
     bench_program,
+    bench_services,
 )
 
 
@@ -27,6 +28,7 @@ def main() -> None:
     bench_program.run()
     bench_live.run()
     bench_accounts.run()
+    bench_services.run()
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from components.accounts import TransitShare, account_providers
 from components.alarms import Alarms
 from components.flow_logs import flow_log_access
 from components.hybrid import Hybrid
+from components.services import ServicesVpc, SharedServices
 from components.tags import resource_name, tags
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SharedTransit, SpokeVpc
@@ -76,7 +77,7 @@ class Network(pulumi.ComponentResource):
             )
 
         hub = HubVpc("hub", plan, transit.transit_gateway_id, access[NETWORK], opts=child)
-        vpcs: list[HubVpc | SpokeVpc] = [hub]
+        vpcs: list[HubVpc | SpokeVpc | ServicesVpc] = [hub]
         for s in plan.spokes:
             elsewhere = s.account != NETWORK and share is not None
             vpcs.append(
@@ -97,6 +98,17 @@ class Network(pulumi.ComponentResource):
             if plan.transit_gateway.hybrid
             else None
         )
+        services = None
+        if plan.shared_services is not None:  # DESIGN §3.15, in the network account
+            services = ServicesVpc(
+                plan.shared_services.vpc,
+                plan,
+                plan.vpc(plan.shared_services.vpc),
+                transit.transit_gateway_id,
+                access[NETWORK],
+                opts=child,
+            )
+            vpcs.append(services)
         SegmentRouting(
             "segments",
             plan.transit_gateway,
@@ -107,6 +119,15 @@ class Network(pulumi.ComponentResource):
             },
             opts=child,
         )
+        if services is not None:
+            SharedServices(
+                "shared-services",
+                plan,
+                {v.plan_vpc.name: v.vpc_id for v in vpcs},
+                services.subnet_ids_by_name,
+                providers,
+                opts=child,
+            )
         if plan.monitoring is not None:
             watched = {**hub.nat_gateway_ids, plan.transit_gateway.name: transit.transit_gateway_id}
             watched |= hybrid.vpn_ids if hybrid else {}

@@ -15,6 +15,7 @@ import boto3
 
 from foundation.config.yamlio import load_yaml
 from foundation.offline.mockrun import Recording, Registration, provider_input, run_program
+from tests import moto_services
 from tests.moto_hybrid import create_hybrid
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,6 +102,8 @@ def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
         mock_id = f"{r.type.split(':')[1]}:{r.name}"
         if r.type.startswith(("aws:kms/", "aws:sns/", "aws:cloudwatch/metricAlarm")):
             created = _create_operations(r, region, real, session)
+        elif moto_services.handles(r):  # shared services (DESIGN §3.15)
+            created = moto_services.create(r, session, region, real)
         else:
             created = _create(r, ec2, iam, logs, real, ids)
         ids[mock_id] = created

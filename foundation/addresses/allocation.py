@@ -14,6 +14,7 @@ from pathlib import Path
 
 from netaddr import IPNetwork
 
+from foundation.addresses.services import services_request
 from foundation.config.address_plan import AddressPlan
 from foundation.config.spec import DEFAULT_HUB_SIZE, DEFAULT_SPOKE_SIZE, ROOT, StackSpec
 from foundation.errors import InputError, Problem, os_fix
@@ -58,6 +59,9 @@ def stack_request(spec: StackSpec, plan: AddressPlan, lock: LockFile | None = No
                 cidr=parse_cidr(spoke.cidr) if spoke.cidr else None,
             )
         )
+    services = services_request(net)  # DESIGN §3.15, allocated like every VPC
+    if services is not None:
+        vpcs.append(services)
     pool = plan.pools[net.pool]
     reserved = tuple((r.cidr, r.reason) for r in plan.reserved)
     listed = net.availability_zones

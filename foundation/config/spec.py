@@ -43,6 +43,7 @@ from pydantic.alias_generators import to_camel
 from foundation.config import regions
 from foundation.config.accounts import NETWORK, account_problems
 from foundation.config.hybrid import OnPremisesSpec, hybrid_problems
+from foundation.config.services import SharedServicesSpec, services_problems
 from foundation.errors import InputError, Problem
 from ipam.cidr import CidrError, parse_cidr
 
@@ -387,6 +388,7 @@ class NetworkSpec(_Model):
 
     alarms: AlarmSpec | None = None
     on_premises: OnPremisesSpec | None = None  # DESIGN §3.14; absent: no hybrid
+    shared_services: SharedServicesSpec | None = None  # DESIGN §3.15
 
     @property
     def az_count(self) -> int:
@@ -601,6 +603,7 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
     problems += _kms_region_problems(raw.get("flowLogs"), region, source)
     problems += _alarm_problems(raw.get("alarms"), region, source)
     problems += hybrid_problems(raw, source)
+    problems += services_problems(raw, region, ROOT, source)
     return problems
 
 

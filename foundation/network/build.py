@@ -358,6 +358,9 @@ def build_plan(
     accounts = _accounts(net)
     transit = _transit(spec, vpcs, pool)
     vpcs, transit, on_premises = apply_hybrid(spec, vpcs, transit)
+    from foundation.network.services import add_shared_services  # it builds on this module
+
+    vpcs, transit, shared = add_shared_services(spec, allocation, by_slot, pool, vpcs, transit)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -383,6 +386,7 @@ def build_plan(
         az_ids=net.multi_account,
         monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
         on_premises=on_premises,
+        shared_services=shared,
     )
 
 

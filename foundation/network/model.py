@@ -132,7 +132,7 @@ class Vpc:
     """A hub or spoke VPC and everything inside it."""
 
     name: str
-    role: Literal["hub", "spoke"]
+    role: Literal["hub", "spoke", "services"]
     segment: str | None
     cidr: str
     lock_key: str
@@ -317,6 +317,7 @@ class NetworkPlan:
     az_ids: bool = False  # slots are AZ IDs (spokes in other accounts), subnets placed by ID
     monitoring: Monitoring | None = None
     on_premises: OnPremises | None = None  # DESIGN §3.14
+    shared_services: SharedServices | None = None  # DESIGN §3.15
 
     def account(self, name: str) -> Account:
         """An account by name."""
@@ -358,3 +359,104 @@ class NetworkPlan:
     def pool_utilisation(self) -> float:
         """Share of the pool's allocatable space used by all VPCs in it (0..1)."""
         return self.pool_allocated / self.pool_allocatable if self.pool_allocatable else 0.0
+
+
+# --- shared services (DESIGN §3.15): what lives in the `services` VPC --------------------
+
+
+@dataclass(frozen=True)
+class SgRule:
+    """One security group rule: a protocol and port from (ingress) or to (egress) a CIDR."""
+
+    protocol: Literal["tcp", "udp"]
+    port: int
+    cidr: str
+
+
+@dataclass(frozen=True)
+class ServiceSecurityGroup:
+    """A security group of the services VPC; nothing is allowed that is not listed."""
+
+    name: str
+    vpc: str
+    description: str
+    ingress: tuple[SgRule, ...] = ()
+    egress: tuple[SgRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class InterfaceEndpoint:
+    """One interface endpoint, in the `endpoints` subnet of every AZ, private DNS off."""
+
+    name: str
+    service: str  # short name, e.g. ssm, ecr.api
+    service_name: str  # com.amazonaws.<region>.<service>
+    subnets: tuple[str, ...]
+    security_group: str
+    private_dns: bool = False
+
+
+@dataclass(frozen=True)
+class HostedZone:
+    """A private hosted zone answering for one service with an alias to its endpoint."""
+
+    name: str  # logical name
+    domain: str  # e.g. ssm.us-east-1.amazonaws.com
+    service: str
+    endpoint: str  # the interface endpoint's logical name (the alias target)
+    wildcard: bool  # a `*.<domain>` alias record too (e.g. dkr.ecr)
+    vpcs: tuple[str, ...]  # associated VPCs: the listed spokes and `services`
+
+
+@dataclass(frozen=True)
+class ResolverAddress:
+    """A fixed Resolver endpoint address in one `endpoints` subnet."""
+
+    subnet: str
+    ip: str
+
+
+@dataclass(frozen=True)
+class ResolverEndpoint:
+    """A Route 53 Resolver endpoint with fixed addresses in two AZs."""
+
+    name: str
+    direction: Literal["INBOUND", "OUTBOUND"]
+    addresses: tuple[ResolverAddress, ...]
+    security_group: str
+
+
+@dataclass(frozen=True)
+class ForwardRule:
+    """A forwarding rule for one domain, associated with the listed spokes' VPCs."""
+
+    name: str
+    domain: str
+    targets: tuple[str, ...]
+    vpcs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SharedServices:
+    """Everything of §3.15 beyond the VPC: who uses it, endpoints, zones, Resolver."""
+
+    vpc: str
+    segments: tuple[str, ...]  # the segments that use the services
+    spokes: tuple[str, ...]  # the spokes of those segments (users of the central endpoints)
+    endpoints: tuple[InterfaceEndpoint, ...]
+    security_groups: tuple[ServiceSecurityGroup, ...]
+    zones: tuple[HostedZone, ...]
+    inbound: ResolverEndpoint | None
+    outbound: ResolverEndpoint | None
+    rules: tuple[ForwardRule, ...]
+    catalogue_source: str = ""
+    catalogue_date: str = ""
+
+    def security_group(self, name: str) -> ServiceSecurityGroup:
+        """A security group by name."""
+        return next(g for g in self.security_groups if g.name == name)
+
+    @property
+    def endpoint_group(self) -> ServiceSecurityGroup:
+        """The interface endpoints' security group (443 from the listed spokes)."""
+        return self.security_group(f"{self.vpc}-endpoints-sg")

@@ -30,6 +30,7 @@ from foundation.live.quotas.decide import QuotaRow, quota_findings
 from foundation.network.analysis import policy, reachability
 from foundation.network.analysis.findings import sort_findings
 from foundation.network.analysis.hybrid import analyse_hybrid, hybrid_findings
+from foundation.network.analysis.services import services_findings, services_reach
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
 from foundation.network.stack_plan import offline_azs
@@ -156,6 +157,8 @@ def _report(
     findings += reachability.reachability_findings(plan, pairs, paths, impacts, analyses.returns)
     hybrid = analyse_hybrid(plan)
     findings += hybrid_findings(plan, hybrid)
+    reach = services_reach(plan)  # DESIGN §3.15: empty without shared services
+    findings += services_findings(reach)
     if live_quotas is not None:
         quotas, live = live_quotas(spec, plan), True
     else:
@@ -196,6 +199,7 @@ def _report(
         cost=cost,
         diff=diff,
         hybrid=hybrid,
+        services_reach=tuple(reach),
     )
 
 

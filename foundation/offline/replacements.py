@@ -36,6 +36,12 @@ Replaced when these inputs change (what updates in place instead, for contrast):
   options and pre-shared keys through ModifyVpnTunnelOptions).
 - directconnect GatewayAssociation: dxGatewayId, associatedGatewayId, its owner account,
   proposalId (allowedPrefixes update). ec2 Tag: resourceId, key (value).
+- shared services (DESIGN §3.15): ec2 SecurityGroup: name, namePrefix, description, vpcId
+  (its separate rules update in place, except their securityGroupId); route53 Zone: name,
+  delegationSetId; ZoneAssociation and VpcAssociationAuthorization: zoneId, vpcId,
+  vpcRegion; Record: zoneId, name, type; ResolverEndpoint: direction, securityGroupIds
+  (ipAddresses update); ResolverRule: domainName, ruleType (targets update);
+  ResolverRuleAssociation: every input.
 """
 
 from __future__ import annotations
@@ -119,6 +125,23 @@ FORCE_NEW: dict[str, frozenset[str]] = {
         {"dxGatewayId", "associatedGatewayId", "associatedGatewayOwnerAccountId", "proposalId"}
     ),
     "aws:ec2/tag:Tag": frozenset({"resourceId", "key"}),
+    # shared services (DESIGN §3.15)
+    "aws:ec2/securityGroup:SecurityGroup": frozenset(
+        {"name", "namePrefix", "description", "vpcId"}
+    ),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": frozenset({"securityGroupId"}),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": frozenset({"securityGroupId"}),
+    "aws:route53/zone:Zone": frozenset({"name", "delegationSetId"}),
+    "aws:route53/zoneAssociation:ZoneAssociation": frozenset({"zoneId", "vpcId", "vpcRegion"}),
+    "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization": frozenset(
+        {"zoneId", "vpcId", "vpcRegion"}
+    ),
+    "aws:route53/record:Record": frozenset({"zoneId", "name", "type"}),
+    "aws:route53/resolverEndpoint:ResolverEndpoint": frozenset({"direction", "securityGroupIds"}),
+    "aws:route53/resolverRule:ResolverRule": frozenset({"domainName", "ruleType"}),
+    "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": frozenset(
+        {"resolverRuleId", "vpcId", "name"}
+    ),
 }
 
 # Inputs that replace only on one direction of change: (old, new) pairs that force it.

@@ -6,6 +6,7 @@ import re
 
 from foundation.network.model import NetworkPlan
 from foundation.reports.hybrid import diagram_lines
+from foundation.reports.services import services_diagram
 
 
 def _id(*parts: str) -> str:
@@ -55,6 +56,7 @@ def topology(plan: NetworkPlan, detail: bool = True) -> str:
             if pair not in drawn:
                 drawn.add(pair)
                 lines.append(f'  {_id("seg", pair[0])} -.-|"connected"| {_id("seg", pair[1])}')
+    lines += services_diagram(plan, _id("tgw"))  # DESIGN §3.15, only with the block
     return "\n".join(lines + diagram_lines(plan))
 
 
@@ -92,4 +94,5 @@ def _by_account(plan: NetworkPlan, detail: bool) -> str:
     lines.append(f"  internet --- {_id('igw')}")
     lines += [f"  {_id('igw')} --- {_id(n.name)}" for n in plan.hub.nat_gateways]
     lines.append(f'  {_id("hub")} ---|"hub table"| {_id("tgw")}')
+    lines += services_diagram(plan, _id("tgw"), segments=False)  # DESIGN §3.15
     return "\n".join(lines + links + diagram_lines(plan))

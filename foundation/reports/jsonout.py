@@ -8,6 +8,7 @@ from typing import Any
 from foundation.network.model import Route, Vpc
 from foundation.reports.hybrid import add_hybrid
 from foundation.reports.model import PlanReport
+from foundation.reports.services import services_document
 
 SCHEMA = "foundation/plan@1"
 
@@ -211,6 +212,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
         },
         **operations(report),
     }
+    doc.update(services_document(report))  # DESIGN §3.15, only with shared services
     doc.update(_cost_and_diff(report))
     add_hybrid(doc, report)
     return doc

@@ -8,6 +8,7 @@ from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
 from foundation.network.analysis.hybrid import HybridAnalysis
 from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
+from foundation.network.analysis.services import ServiceReach
 from foundation.network.cost import CostEstimate
 from foundation.network.model import NetworkPlan
 from foundation.reports.diffmodel import PlanDiff
@@ -45,6 +46,7 @@ class PlanReport:
     cost: CostEstimate | None = None  # every plan has one (DESIGN §3.12)
     diff: PlanDiff | None = None  # with --base REF (DESIGN §3.11)
     hybrid: HybridAnalysis | None = None  # with onPremises (DESIGN §3.14)
+    services_reach: tuple[ServiceReach, ...] = ()  # per spoke, with shared services (§3.15)
 
     @property
     def errors(self) -> int:

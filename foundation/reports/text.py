@@ -16,6 +16,7 @@ from rich.table import Table
 from foundation.network.cost import usd
 from foundation.reports.jsonout import plan_document
 from foundation.reports.model import PlanReport
+from foundation.reports.services_text import print_services
 
 CANVAS_WIDTH = 10_000
 
@@ -319,6 +320,8 @@ def render_text(report: PlanReport) -> str:
     console.print()
     if "cost" in doc:
         _print_cost(console, doc["cost"])
+    if "sharedServices" in doc:  # DESIGN §3.15
+        print_services(console, doc["sharedServices"], _table)
     console.print(f"Resources ({doc['resources']['total']} to create)")
     console.print(
         _table(["type", "count"], [[t, n] for t, n in doc["resources"]["byType"].items()])

@@ -14,6 +14,7 @@ from fnmatch import fnmatchcase
 from foundation.config.spec import IgnoreRule
 from foundation.live.drift.expected import TAGGABLE
 from foundation.live.drift.model import UNREPORTED, DriftFinding, Item, Severity
+from foundation.live.drift.services import TYPES as SERVICES_TYPES
 
 HIGH = {
     "vpc",
@@ -36,7 +37,7 @@ HIGH = {
     "customer-gateway",
     "hybrid-attachment",
     "tgw-learned-route",
-}
+} | set(SERVICES_TYPES)  # endpoints, their security groups, zones and Resolver (§3.15)
 
 
 def _severity(resource_type: str, attribute: str) -> Severity:

@@ -6,6 +6,8 @@ from dataclasses import replace
 
 from foundation.live.drift.hybrid import hybrid_items
 from foundation.live.drift.model import Item
+from foundation.live.drift.services import TAGGABLE as SERVICES_TAGGABLE
+from foundation.live.drift.services import services_items
 from foundation.network.model import NetworkPlan
 
 TAGGABLE = {
@@ -21,7 +23,7 @@ TAGGABLE = {
     "default-security-group",
     "flow-log",
     "gateway-endpoint",
-}
+} | SERVICES_TAGGABLE
 
 
 def _target(kind: str, name: str | None) -> str:
@@ -137,6 +139,7 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
         ]
     items += alarm_items(plan)
     items += hybrid_items(plan)
+    items += services_items(plan)  # DESIGN §3.15: nothing without shared services
     return {(i.type, i.name): i for i in items}
 
 

@@ -23,6 +23,7 @@ from foundation.live.aws import Aws, client_error
 from foundation.live.drift.expected import topic_name
 from foundation.live.drift.hybrid import observe_hybrid, observe_learned
 from foundation.live.drift.model import UNREPORTED, Item
+from foundation.live.drift.services import interface_item
 
 STACK, NAME = "foundation:stack", "foundation:name"
 CHUNK = 200  # values per EC2 filter
@@ -40,6 +41,7 @@ class Observed:
     items: dict[tuple[str, str], Item] = field(default_factory=dict)
     deployed: bool = False
     account: str = NETWORK  # the account being read: every item added names it
+    ids: dict[str, str] = field(default_factory=dict)  # AWS id -> logical name, all accounts
 
     def add(self, item: Item, account: str | None = None) -> None:
         """Record an item (a second item with the same key gets the id appended)."""
@@ -121,6 +123,7 @@ def observe(
             out.account = account
             found |= _observe_account(session, out, names, pool, stack_cidrs, tgws)
         out.account = NETWORK
+        out.ids = names.names
         out.deployed = found or bool(tgws)
         if out.deployed:
             # hybrid attachments are named first, so their TGW links read by name (§3.14)
@@ -325,6 +328,10 @@ def _observe_account(
         )
     for e in in_vpcs("describe_vpc_endpoints", "VpcEndpoints"):
         name, tagged = names.learn(e["VpcEndpointId"], e)
+        if e.get("VpcEndpointType") == "Interface":  # shared services (DESIGN §3.15)
+            if str(e.get("State", "")).lower() not in ("deleted", "deleting"):
+                out.add(interface_item(e, name, tagged, names))
+            continue
         out.add(
             Item(
                 "gateway-endpoint",

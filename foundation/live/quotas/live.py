@@ -22,6 +22,7 @@ from foundation.live.aws import Aws, client_error
 from foundation.live.quotas.catalog import catalog
 from foundation.live.quotas.decide import Limit, QuotaRow, decide_per_account
 from foundation.live.quotas.planned import Usage, planned_usage, tgw_routes
+from foundation.live.quotas.services import services_existing
 from foundation.network.build import with_azs
 from foundation.network.model import NetworkPlan
 
@@ -38,6 +39,8 @@ def live_limits(aws: Aws, counted: Collection[str] | None = None) -> dict[str, L
     limits: dict[str, Limit] = {}
     for quota in catalog():
         if quota.service == "none" or (counted is not None and quota.counts not in counted):
+            continue
+        if quota.optional and counted is None:  # read only when the plan counts it
             continue
         for operation, source in (
             ("get_service_quota", "applied"),
@@ -157,18 +160,24 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         az_of_subnet.get(n.get("SubnetId", ""), "?") for n in nats if not _ours(n, stack)
     )
     our_vpcs = {v["VpcId"] for v in vpcs if _ours(v, stack)}
-    return hybrid_live_usage(aws, plan) | {
-        "vpcs": {region: sum(1 for v in vpcs if not _ours(v, stack))},
-        "internet-gateways": {region: sum(1 for i in igws if not _ours(i, stack))},
-        "elastic-ips": {region: sum(1 for e in eips if not _ours(e, stack))},
-        "nat-gateways": {az: nat_per_az.get(az, 0) for az in plan.availability_zones},
-        "gateway-endpoints": {region: sum(1 for e in endpoints if not _ours(e, stack))},
-        "security-groups": {
-            region: sum(1 for g in groups if not _ours(g, stack) and g.get("VpcId") not in our_vpcs)
-        },
-        "transit-gateways": {region: sum(1 for t in tgws if not _ours(t, stack))},
-        "tgw-routes": {plan.transit_gateway.name: len(extra_routes)},
-    }
+    return (
+        hybrid_live_usage(aws, plan)
+        | services_existing(aws, plan)
+        | {
+            "vpcs": {region: sum(1 for v in vpcs if not _ours(v, stack))},
+            "internet-gateways": {region: sum(1 for i in igws if not _ours(i, stack))},
+            "elastic-ips": {region: sum(1 for e in eips if not _ours(e, stack))},
+            "nat-gateways": {az: nat_per_az.get(az, 0) for az in plan.availability_zones},
+            "gateway-endpoints": {region: sum(1 for e in endpoints if not _ours(e, stack))},
+            "security-groups": {
+                region: sum(
+                    1 for g in groups if not _ours(g, stack) and g.get("VpcId") not in our_vpcs
+                )
+            },
+            "transit-gateways": {region: sum(1 for t in tgws if not _ours(t, stack))},
+            "tgw-routes": {plan.transit_gateway.name: len(extra_routes)},
+        }
+    )
 
 
 def live_quota_rows(
@@ -183,7 +192,12 @@ def live_quota_rows(
     plan = with_azs(plan, resolve_account_azs(sessions, spec))
     existing = {name: live_usage(session, plan) for name, session in sessions}
     limits = {  # a spoke account has no Transit Gateway: its TGW limits are not read
-        name: live_limits(session, None if name == NETWORK else planned_usage(plan, name))
+        name: live_limits(
+            session,
+            None
+            if name == NETWORK and plan.shared_services is None
+            else planned_usage(plan, name),  # with shared services: their quotas too (§3.15)
+        )
         for name, session in sessions
     }
     return decide_per_account(

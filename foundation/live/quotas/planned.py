@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from foundation.live.quotas.services_planned import services_planned
 from foundation.network.model import NetworkPlan
 
 Usage = dict[str, dict[str, int]]  # counter -> scope id -> count
@@ -63,6 +64,7 @@ def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
             "tgw-routes": {tgw.name: len(tgw_routes(plan))},
         }
         usage |= hybrid_usage(plan)
+    usage |= services_planned(plan, account)  # DESIGN §3.15: empty without the block
     return usage
 
 
