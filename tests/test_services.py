@@ -537,3 +537,60 @@ def test_adding_the_block_under_base_only_adds_and_allocates(tmp_path: Path, cli
     allocated = {a["key"] for a in doc["diff"]["cidrs"]["allocated"]}
     assert "dev/services" in allocated and not doc["diff"]["cidrs"]["released"]
     assert doc["diff"]["cost"]["head"] > doc["diff"]["cost"]["base"]
+
+
+class _FakeAws:
+    """Canned list answers per operation (the drift reader's only two methods)."""
+
+    def __init__(self, answers: dict[str, list[dict]]):
+        self.answers = answers
+        self.calls: list[str] = []
+
+    def pages(self, service: str, operation: str, key: str, **params):
+        self.calls.append(operation)
+        return iter(self.answers.get(operation, []))
+
+    def call(self, service: str, operation: str, **params):
+        self.calls.append(operation)
+        if operation == "list_hosted_zones":
+            return {"HostedZones": [], "IsTruncated": False}
+        return {}
+
+
+def test_rule_associations_are_read_in_the_spoke_accounts_that_made_them(
+    workspace: Path,
+) -> None:
+    from foundation.live.drift.services import observe_services, services_items
+
+    stack = write_accounts_stack(workspace)
+    write_services_stack(workspace, ACCOUNTS_BLOCK, stack)
+    plan = plan_of(workspace, stack)
+    rule = {"Id": "rslvr-rr-1", "Name": f"{stack}-services-rule-corp-example-com"}
+    rule |= {"DomainName": "corp.example.com.", "TargetIps": [{"Ip": "10.0.0.2"}]}
+    network = _FakeAws({"list_resolver_rules": [rule]})
+    payments = _FakeAws(
+        {
+            "list_resolver_rule_associations": [
+                {"ResolverRuleId": "rslvr-rr-1", "VPCId": "vpc-payments"}
+            ]
+        }
+    )
+    data = _FakeAws({"list_resolver_rule_associations": []})
+    ids = {"vpc-payments": "payments", "vpc-ledger": "ledger"}
+    items = observe_services(
+        network,  # type: ignore[arg-type]
+        plan,
+        ids,
+        [("network", network), ("payments-prod", payments), ("data-prod", data)],  # type: ignore[list-item]
+    )
+    found = {(i.name, i.account) for i in items if i.type == "resolver-rule-association"}
+    assert found == {("services-rule-corp-example-com payments", "payments-prod")}
+    assert "list_resolver_rule_associations" not in network.calls  # no spoke there uses it
+    assert data.calls == ["list_resolver_rule_associations"]
+    expected = {
+        (i.name, i.account) for i in services_items(plan) if i.type == "resolver-rule-association"
+    }
+    assert expected == {
+        ("services-rule-corp-example-com payments", "payments-prod"),
+        ("services-rule-corp-example-com ledger", "data-prod"),
+    }

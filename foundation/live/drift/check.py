@@ -30,8 +30,8 @@ def check_drift(
         return DriftResult(spec.name, "not-deployed", (), sessions.api_calls)
     if plan.shared_services is not None:  # DESIGN §3.15, in the network account
         try:
-            for item in observe_services(sessions.network, plan, live.ids):
-                live.add(item)
+            for item in observe_services(sessions.network, plan, live.ids, list(sessions)):
+                live.add(item, item.account)
             name_groups(live.items, live.ids)
         except ClientError as exc:
             raise client_error(exc, "describe (drift, shared services)") from None

@@ -93,7 +93,10 @@ def services_items(plan: NetworkPlan) -> list[Item]:
                 {"domain": rule.domain, "targets": ",".join(rule.targets)},
             )
         )
-        items += [Item("resolver-rule-association", f"{rule.name} {v}") for v in rule.vpcs]
+        items += [
+            Item("resolver-rule-association", f"{rule.name} {v}", account=plan.vpc(v).account)
+            for v in rule.vpcs
+        ]
     return items
 
 
@@ -189,7 +192,9 @@ def _observe_zones(aws: Aws, plan: NetworkPlan, ids: dict[str, str]) -> list[Ite
     return out
 
 
-def _observe_resolver(aws: Aws, plan: NetworkPlan, ids: dict[str, str]) -> list[Item]:
+def _observe_resolver(
+    aws: Aws, plan: NetworkPlan, ids: dict[str, str], readers: list[tuple[str, Aws]]
+) -> list[Item]:
     prefix = f"{plan.stack}-"
     out: list[Item] = []
     for e in aws.pages("route53resolver", "list_resolver_endpoints", "ResolverEndpoints"):
@@ -229,38 +234,50 @@ def _observe_resolver(aws: Aws, plan: NetworkPlan, ids: dict[str, str]) -> list[
                 tagged=False,
             )
         )
-    for a in aws.pages(
-        "route53resolver", "list_resolver_rule_associations", "ResolverRuleAssociations"
-    ):
-        rule = rules.get(a.get("ResolverRuleId", ""))
-        if rule is None:
-            continue
-        vpc_id = a.get("VPCId", "")
-        out.append(
-            Item(
-                "resolver-rule-association",
-                f"{rule} {ids.get(vpc_id, vpc_id)}",
-                tagged=False,
-                producible=vpc_id in ids,
+    # a spoke account associates the RAM-shared rule itself: only it lists the association
+    for account, reader in readers:
+        for a in reader.pages(
+            "route53resolver", "list_resolver_rule_associations", "ResolverRuleAssociations"
+        ):
+            rule = rules.get(a.get("ResolverRuleId", ""))
+            if rule is None:
+                continue
+            vpc_id = a.get("VPCId", "")
+            out.append(
+                Item(
+                    "resolver-rule-association",
+                    f"{rule} {ids.get(vpc_id, vpc_id)}",
+                    tagged=False,
+                    producible=vpc_id in ids,
+                    account=account,
+                )
             )
-        )
     return out
 
 
-def observe_services(aws: Aws, plan: NetworkPlan, ids: dict[str, str]) -> list[Item]:
-    """The live shared services in the network account (nothing without the block).
+def observe_services(
+    aws: Aws,
+    plan: NetworkPlan,
+    ids: dict[str, str],
+    accounts: list[tuple[str, Aws]] | None = None,
+) -> list[Item]:
+    """The live shared services (nothing without the block); each Item names its account.
 
     Args:
-        aws: the network account's clients.
+        aws: the network account's clients (it owns every resource of the block).
         plan: the plan (its stack name and, for naming zones, its shared services).
         ids: AWS id -> logical name of everything drift has already read (VPCs, subnets).
+        accounts: (name, clients) of every account whose spokes use the rules (default:
+            the network account): rule associations are listed where they were made.
     """
     shared = plan.shared_services
     if shared is None:
         return []
     vpc_id = next((i for i, n in ids.items() if n == shared.vpc and i.startswith("vpc-")), None)
     items = _observe_groups(aws, plan, vpc_id, ids) if vpc_id else []
-    return items + _observe_zones(aws, plan, ids) + _observe_resolver(aws, plan, ids)
+    used = {plan.vpc(v).account for r in shared.rules for v in r.vpcs}
+    readers = [(n, a) for n, a in (accounts or [("network", aws)]) if n in used]
+    return items + _observe_zones(aws, plan, ids) + _observe_resolver(aws, plan, ids, readers)
 
 
 def name_groups(items: dict[tuple[str, str], Item], ids: dict[str, str]) -> None:
