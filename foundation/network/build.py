@@ -357,10 +357,18 @@ def build_plan(
     )
     accounts = _accounts(net)
     transit = _transit(spec, vpcs, pool)
-    vpcs, transit, on_premises = apply_hybrid(spec, vpcs, transit)
-    from foundation.network.services import add_shared_services  # it builds on this module
+    from foundation.network.services import add_shared_services, with_hybrid  # they build on us
 
-    vpcs, transit, shared = add_shared_services(spec, allocation, by_slot, pool, vpcs, transit)
+    onprem_cidrs = tuple(net.on_premises.cidrs) if net.on_premises else ()
+    vpcs, transit, shared = add_shared_services(
+        spec, allocation, by_slot, pool, vpcs, transit, onprem_cidrs
+    )
+    dns = shared is not None and (shared.inbound is not None or shared.outbound is not None)
+    # §3.14 with §3.15: on-premises reaches `services` for DNS, and `services` reaches back
+    vpcs, transit, on_premises = apply_hybrid(
+        spec, vpcs, transit, also=(shared.vpc,) if shared is not None and dns else ()
+    )
+    transit = with_hybrid(transit, shared, tuple(h.name for h in transit.hybrid))
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,

@@ -41,12 +41,14 @@ def vpn_attachment(gateway: str) -> str:
     return f"vpn-{gateway}"
 
 
-def onprem_destinations(vpcs: Sequence[Vpc], segments: Sequence[str]) -> list[Vpc]:
+def onprem_destinations(
+    vpcs: Sequence[Vpc], segments: Sequence[str], also: Sequence[str] = ()
+) -> list[Vpc]:
     """What the `onprem` table routes to and the hybrid attachments advertise.
 
-    The one place to extend: §3.15 adds the `services` VPC here.
+    `also` names further VPCs on-premises reaches: §3.15's `services` when it serves DNS.
     """
-    return [v for v in vpcs if v.role == "spoke" and v.segment in segments]
+    return [v for v in vpcs if (v.role == "spoke" and v.segment in segments) or v.name in also]
 
 
 def summarise(cidrs: Sequence[str], source: str) -> tuple[str, ...]:
@@ -92,9 +94,11 @@ def _to_tgw(table: RouteTable, cidrs: Sequence[str]) -> RouteTable:
 
 
 def apply_hybrid(
-    spec: StackSpec, vpcs: list[Vpc], transit: TransitGateway
+    spec: StackSpec, vpcs: list[Vpc], transit: TransitGateway, also: Sequence[str] = ()
 ) -> tuple[list[Vpc], TransitGateway, OnPremises | None]:
     """The VPCs and TGW with the hybrid attachments and tables; unchanged without the block.
+
+    `also`: VPCs besides the listed spokes that on-premises reaches (§3.15's DNS).
 
     Raises:
         InputError: an on-premises CIDR overlaps an allocated VPC, or too many prefixes.
@@ -105,7 +109,7 @@ def apply_hybrid(
     cidrs = tuple(block.cidrs)
     _overlaps(cidrs, vpcs, spec.source)
     listed = tuple(block.segments)
-    reached = onprem_destinations(vpcs, listed)
+    reached = onprem_destinations(vpcs, listed, also)
     advertises = summarise([v.cidr for v in reached], spec.source) if reached else ()
     hybrid = [
         HybridAttachment(
