@@ -8,6 +8,7 @@ import pulumi_aws as aws
 from components.accounts import TransitShare, account_providers
 from components.alarms import Alarms
 from components.flow_logs import flow_log_access
+from components.inspection import InspectionVpc
 from components.tags import resource_name, tags
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SharedTransit, SpokeVpc
@@ -75,7 +76,7 @@ class Network(pulumi.ComponentResource):
             )
 
         hub = HubVpc("hub", plan, transit.transit_gateway_id, access[NETWORK], opts=child)
-        vpcs: list[HubVpc | SpokeVpc] = [hub]
+        vpcs: list[HubVpc | SpokeVpc | InspectionVpc] = [hub]
         for s in plan.spokes:
             elsewhere = s.account != NETWORK and share is not None
             vpcs.append(
@@ -89,6 +90,16 @@ class Network(pulumi.ComponentResource):
                     shared=SharedTransit(share.ready[s.account], accept)
                     if elsewhere and share is not None
                     else None,
+                )
+            )
+        if plan.inspection is not None:  # DESIGN §3.10
+            vpcs.append(
+                InspectionVpc(
+                    plan.inspection.vpc,
+                    plan,
+                    transit.transit_gateway_id,
+                    access[NETWORK],
+                    opts=child,
                 )
             )
         SegmentRouting(

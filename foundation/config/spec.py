@@ -42,6 +42,7 @@ from pydantic.alias_generators import to_camel
 
 from foundation.config import regions
 from foundation.config.accounts import NETWORK, account_problems
+from foundation.config.inspection import InspectionSpec, inspection_problems
 from foundation.errors import InputError, Problem
 from ipam.cidr import CidrError, parse_cidr
 
@@ -385,6 +386,7 @@ class NetworkSpec(_Model):
         return any(s.account != NETWORK for s in self.spokes.values())
 
     alarms: AlarmSpec | None = None
+    inspection: InspectionSpec | None = None  # DESIGN §3.10; absent: nothing is inspected
 
     @property
     def az_count(self) -> int:
@@ -598,6 +600,7 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
     problems += account_problems(raw, ROOT, source)
     problems += _kms_region_problems(raw.get("flowLogs"), region, source)
     problems += _alarm_problems(raw.get("alarms"), region, source)
+    problems += inspection_problems(raw, ROOT, source)
     return problems
 
 

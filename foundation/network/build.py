@@ -350,12 +350,24 @@ def build_plan(
     by_slot = {slot: azs[position] for slot, position in positions.items()}
     vpcs = [_hub(spec, allocation, by_slot, pool)]
     vpcs += [_spoke(spec, allocation, by_slot, pool, name) for name in sorted(net.spokes)]
+    if net.inspection is not None:  # DESIGN §3.10 (imported here: it builds on this module)
+        from foundation.network.inspection import inspection_vpc
+
+        vpcs.append(inspection_vpc(spec, allocation, by_slot))
     _unique_names(vpcs, spec.source)
     segments = tuple(
         Segment(n, tuple(s.connects_to), s.isolated) for n, s in sorted(net.segments.items())
     )
     accounts = _accounts(net)
     transit = _transit(spec, vpcs, pool)
+    inspection = None
+    if net.inspection is not None:
+        from foundation.network.inspection import plan_firewall, route_through_inspection
+
+        spokes = [v for v in vpcs if v.role == "spoke"]
+        reach = reachable_segments(net)
+        transit = route_through_inspection(spec, transit, spokes, reach, pool)
+        inspection = plan_firewall(spec, vpcs[-1], spokes, reach, pool)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -380,6 +392,7 @@ def build_plan(
         share=_share(spec, accounts),
         az_ids=net.multi_account,
         monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
+        inspection=inspection,
     )
 
 
@@ -397,7 +410,25 @@ def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
             v,
             subnets=tuple(replace(s, az=mapping[s.az]) for s in v.subnets),
             nat_gateways=tuple(replace(n, az=mapping[n.az]) for n in v.nat_gateways),
+            route_tables=tuple(
+                replace(
+                    t,
+                    routes=tuple(
+                        replace(r, target=replace(r.target, az=mapping[r.target.az]))
+                        if r.target.az
+                        else r
+                        for r in t.routes
+                    ),
+                )
+                for t in v.route_tables
+            ),
         )
         for v in plan.vpcs
     )
-    return replace(plan, availability_zones=tuple(live), vpcs=vpcs)
+    inspection = plan.inspection
+    if inspection is not None:
+        inspection = replace(
+            inspection,
+            endpoints=tuple(replace(e, az=mapping[e.az]) for e in inspection.endpoints),
+        )
+    return replace(plan, availability_zones=tuple(live), vpcs=vpcs, inspection=inspection)

@@ -133,6 +133,15 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if args.typ == "aws:kms/key:Key":
             state["keyId"] = rid  # the alias names the key by its id
             state["arn"] = f"arn:aws:kms:{self.region}:{OFFLINE_ACCOUNT}:key/{args.name}"
+        if args.typ == "aws:networkfirewall/firewall:Firewall":  # one endpoint per subnet
+            state["firewallStatuses"] = [
+                {
+                    "syncStates": [
+                        {"attachments": [{"subnetId": m["subnetId"], "endpointId": f"vpce-{i}"}]}
+                        for i, m in enumerate(args.inputs.get("subnetMappings", []))
+                    ]
+                }
+            ]
         if "arn" not in state:
             state["arn"] = f"arn:aws:mock:{self.region}:{OFFLINE_ACCOUNT}:{rid}"  # unique per type
         return rid, state

@@ -15,6 +15,8 @@ def _route(r: Route) -> dict[str, Any]:
     target: dict[str, Any] = {"type": r.target.type}
     if r.target.name:
         target["name"] = r.target.name
+    if r.target.az:
+        target["az"] = r.target.az
     return {"destination": r.destination, "target": target}
 
 
@@ -134,7 +136,13 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "defaultRouteTableAssociation": tgw.default_route_table_association,
             "defaultRouteTablePropagation": tgw.default_route_table_propagation,
             "attachments": [
-                {"name": a.name, "vpc": a.vpc, "subnets": list(a.subnets), "account": a.account}
+                {
+                    "name": a.name,
+                    "vpc": a.vpc,
+                    "subnets": list(a.subnets),
+                    "account": a.account,
+                    "applianceMode": a.appliance_mode,
+                }
                 for a in tgw.attachments
             ],
             "share": None
@@ -167,6 +175,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
                     "target": p.target,
                     "reachable": p.reachable,
                     "intended": p.intended,
+                    "inspected": p.inspected,
                 }
                 for p in report.pairs
             ],
@@ -178,6 +187,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
                     "nat": e.nat,
                     "natAz": e.nat_az,
                     "returnPath": e.returns,
+                    "inspected": e.inspected,
                 }
                 for e in report.egress
             ],
