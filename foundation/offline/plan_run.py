@@ -29,6 +29,7 @@ from foundation.config.workspace import Workspace
 from foundation.live.quotas.decide import QuotaRow, quota_findings
 from foundation.network.analysis import policy, reachability
 from foundation.network.analysis.findings import sort_findings
+from foundation.network.analysis.inspection import analyse_inspection, inspection_findings
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
 from foundation.network.stack_plan import offline_azs
@@ -153,6 +154,8 @@ def _report(
     pairs, paths, impacts = analyses.pairs, analyses.egress, analyses.impacts
     findings = policy.evaluate(plan)
     findings += reachability.reachability_findings(plan, pairs, paths, impacts, analyses.returns)
+    inspection = analyse_inspection(plan)
+    findings += inspection_findings(inspection)
     if live_quotas is not None:
         quotas, live = live_quotas(spec, plan), True
     else:
@@ -192,6 +195,7 @@ def _report(
         notes=notes,
         cost=cost,
         diff=diff,
+        inspection=inspection,
     )
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from foundation.network.model import Route, Vpc
+from foundation.reports.inspection import inspection_json
 from foundation.reports.model import PlanReport
 
 SCHEMA = "foundation/plan@1"
@@ -218,6 +219,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "exports": list(report.resources.exports),
         },
         **operations(report),
+        "inspection": inspection_json(report),
     }
     doc.update(_cost_and_diff(report))
     return doc

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
+from foundation.network.analysis.inspection import InspectionAnalysis
 from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
 from foundation.network.cost import CostEstimate
 from foundation.network.model import NetworkPlan
@@ -43,6 +44,7 @@ class PlanReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
     cost: CostEstimate | None = None  # every plan has one (DESIGN §3.12)
     diff: PlanDiff | None = None  # with --base REF (DESIGN §3.11)
+    inspection: InspectionAnalysis | None = None  # symmetry and firewall-AZ loss (§3.10)
 
     @property
     def errors(self) -> int:
