@@ -242,6 +242,7 @@ def _observe_account(
                 or r.get("GatewayId")
                 or r.get("VpcPeeringConnectionId")
                 or r.get("NetworkInterfaceId")
+                or r.get("VpcEndpointId")
                 or "?"
             )
             if target_id.startswith("nat-"):
@@ -250,6 +251,8 @@ def _observe_account(
                 target = "tgw" if target_id in own_targets else target_id
             elif target_id.startswith("igw-"):
                 target = "igw" if target_id in own_targets else target_id
+            elif target_id.startswith("vpce-"):
+                target = "firewall"  # a Network Firewall endpoint (inspection VPC, §3.10)
             else:
                 target = target_id
             producible = (
@@ -411,6 +414,7 @@ def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, An
                 {
                     "vpc": names(a["VpcId"]),
                     "subnets": ",".join(sorted(names(s) for s in a.get("SubnetIds", []))),
+                    "applianceMode": a.get("Options", {}).get("ApplianceModeSupport", "disable"),
                 },
                 _tags(a),
                 tagged,
