@@ -321,6 +321,8 @@ def _observe_account(
             )
         )
     for e in in_vpcs("describe_vpc_endpoints", "VpcEndpoints"):
+        if e.get("VpcEndpointType") == "GatewayLoadBalancer":
+            continue  # Network Firewall endpoints: the firewall's, compared by their routes
         name, tagged = names.learn(e["VpcEndpointId"], e)
         out.add(
             Item(
