@@ -330,3 +330,19 @@ def test_bad_inspection_input_exits_2_and_changes_nothing(
     assert "Traceback" not in result.err and "Fix:" in result.err
     assert snapshot(inspect_ws / "stacks") == before
     assert not out.exists()
+
+
+# --- quotas --------------------------------------------------------------------------------
+
+
+def test_firewall_quotas_are_rows_only_for_stacks_with_inspection(inspect_ws: Path, cli) -> None:
+    doc = json.loads(cli(inspect_ws, "plan", "inspect", "--format", "json").out)
+    rows = {q["code"]: q for q in doc["quotas"] if q["code"].startswith("NFW-")}
+    assert {c: (q["planned"], q["limit"]) for c, q in rows.items()} == {
+        "NFW-FIREWALLS": (1, 5),
+        "NFW-POLICIES": (1, 20),
+        "NFW-STATEFUL-RULE-GROUPS": (2, 50),
+        "NFW-POLICY-CAPACITY": (2000, 30000),
+    }
+    dev = json.loads(cli(inspect_ws, "plan", "dev", "--format", "json").out)
+    assert not [q for q in dev["quotas"] if q["code"].startswith("NFW-")]

@@ -102,3 +102,18 @@ def test_the_inspection_tgw_table_losing_its_default_route_is_drift(
     assert code == 1
     found = [(f["kind"], f["resourceType"], f["name"]) for f in doc["findings"]]
     assert ("missing", "tgw-route", "inspection 0.0.0.0/0") in found
+
+
+def test_the_quota_check_counts_other_firewalls_in_the_region(aws, project: Path, cli) -> None:
+    boto3.client("network-firewall", region_name="us-east-1").create_firewall(
+        FirewallName="someone-elses",
+        FirewallPolicyArn="arn:aws:network-firewall:us-east-1:123456789012:firewall-policy/x",
+        VpcId=aws.describe_vpcs()["Vpcs"][0]["VpcId"],
+        SubnetMappings=[],
+    )
+    result = cli(project, "quotas", "inspect", "--format", "json")
+    assert result.code in (0, 1), result.err
+    doc = json.loads(result.out)
+    rows = doc["rows"] if isinstance(doc, dict) and "rows" in doc else doc["quotas"]
+    firewalls = next(r for r in rows if r["code"] == "NFW-FIREWALLS")
+    assert (firewalls["existing"], firewalls["planned"]) == (1, 1)

@@ -90,7 +90,7 @@ def decide(
     rows = []
     for quota in catalog():
         limit = limits.get(quota.code, Limit(quota.default, fallback_source))
-        if skip_uncounted and quota.counts not in planned:
+        if (skip_uncounted or quota.optional) and quota.counts not in planned:
             continue
         plan_by_scope = planned.get(quota.counts, {})
         have_by_scope = existing.get(quota.counts, {})

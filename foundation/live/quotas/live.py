@@ -21,6 +21,7 @@ from foundation.live.accounts import Sessions, as_sessions, resolve_account_azs
 from foundation.live.aws import Aws, client_error
 from foundation.live.quotas.catalog import catalog
 from foundation.live.quotas.decide import Limit, QuotaRow, decide_per_account
+from foundation.live.quotas.firewall import live_firewall_usage
 from foundation.live.quotas.planned import Usage, planned_usage, tgw_routes
 from foundation.network.build import with_azs
 from foundation.network.model import NetworkPlan
@@ -168,6 +169,7 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         },
         "transit-gateways": {region: sum(1 for t in tgws if not _ours(t, stack))},
         "tgw-routes": {plan.transit_gateway.name: len(extra_routes)},
+        **live_firewall_usage(aws, plan),  # only with inspection (DESIGN §3.10)
     }
 
 

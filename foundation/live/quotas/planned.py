@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from foundation.live.quotas.firewall import planned_firewall_usage
 from foundation.network.model import NetworkPlan
 
 Usage = dict[str, dict[str, int]]  # counter -> scope id -> count
@@ -60,4 +61,5 @@ def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
             "tgw-route-tables": {tgw.name: len(tgw.route_tables)},
             "tgw-routes": {tgw.name: len(tgw_routes(plan))},
         }
+        usage |= planned_firewall_usage(plan)  # only with inspection (DESIGN §3.10)
     return usage
