@@ -9,10 +9,12 @@ which the client retries as transient until its deadline; their rows count this 
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+from typing import TYPE_CHECKING
 
-from foundation.live.aws import Aws
 from foundation.network.model import NetworkPlan
+
+if TYPE_CHECKING:  # the offline plan imports this module: no AWS SDK at import time
+    from foundation.live.aws import Aws
 
 Usage = dict[str, dict[str, int]]
 
@@ -34,7 +36,9 @@ def planned_firewall_usage(plan: NetworkPlan) -> Usage:
 
 
 def live_firewall_usage(aws: Aws, plan: NetworkPlan) -> Usage:
-    """Firewalls, policies and rule groups that exist and are not this stack's."""
+    """Firewalls that exist in the Region and are not this stack's."""
+    from botocore.exceptions import ClientError
+
     inspection = plan.inspection
     if inspection is None:
         return {}
