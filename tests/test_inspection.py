@@ -346,3 +346,38 @@ def test_firewall_quotas_are_rows_only_for_stacks_with_inspection(inspect_ws: Pa
     }
     dev = json.loads(cli(inspect_ws, "plan", "dev", "--format", "json").out)
     assert not [q for q in dev["quotas"] if q["code"].startswith("NFW-")]
+
+
+# --- cost ----------------------------------------------------------------------------------
+
+
+def test_firewall_endpoint_hours_are_priced_and_chained_nat_hours_waived(
+    inspect_ws: Path, cli
+) -> None:
+    cost = json.loads(cli(inspect_ws, "plan", "inspect", "--format", "json").out)["cost"]
+    items = {i["item"]: i for i in cost["items"]}
+    endpoints = items["Network Firewall endpoint hours (per AZ)"]
+    assert (endpoints["count"], endpoints["monthly"]) == (3, round(3 * 0.395 * 730, 2))
+    waiver = next(i for name, i in items.items() if name.startswith("NAT gateway hours waived"))
+    nat = items["NAT gateway hours"]
+    assert (waiver["count"], waiver["monthly"]) == (3, -nat["monthly"])
+    assert round(sum(i["monthly"] for i in cost["items"]), 2) == cost["monthlyFixed"]
+    rates = {r["item"]: r["price"] for r in cost["perGB"]}
+    assert rates["Network Firewall data processing"] == 0.065
+
+
+def test_without_egress_inspection_nothing_is_waived() -> None:
+    from foundation.network.cost import estimate
+
+    registered = [
+        ("aws:ec2/natGateway:NatGateway", {}),
+        ("aws:networkfirewall/firewall:Firewall", {"subnetMappings": [{}, {}]}),
+    ]
+    east_west_only = estimate("us-east-1", registered)
+    assert [i.item for i in east_west_only.items] == [
+        "NAT gateway hours",
+        "Network Firewall endpoint hours (per AZ)",
+    ]
+    chained = estimate("us-east-1", registered, nat_behind_firewall=True)
+    assert chained.items[-1].count == 1  # min(1 NAT, 2 endpoints)
+    assert chained.monthly_fixed == round(east_west_only.monthly_fixed - 0.045 * 730, 2)
