@@ -304,6 +304,16 @@ BAD = [
         ["foundation:network.inspection.allowDomains", "leading dot"],
     ),
     (
+        "duplicate-domain",
+        ("allowDomains: [.amazonaws.com, github.com]", "allowDomains: [github.com, github.com]"),
+        ["foundation:network.inspection.allowDomains", "github.com more than once"],
+    ),
+    (
+        "empty-allow-list",
+        ("allowDomains: [.amazonaws.com, github.com]", "allowDomains: []"),
+        ["foundation:network.inspection.allowDomains", "would drop all egress"],
+    ),
+    (
         "too-small",
         ("      size: 24\n", "      size: 27\n"),
         ["foundation:network.inspection.size", "/27 is too small", "use size 25 or less"],

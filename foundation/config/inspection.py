@@ -37,6 +37,7 @@ from ipam.cidr import CidrError, parse_cidr
 INSPECTION = "inspection"  # the VPC, its attachment and its TGW table share this name
 DEFAULT_INSPECTION_SIZE = 24
 FIREWALL_PREFIX = 28  # AWS: the firewall subnet needs at least a /28 per AZ
+MAX_DOMAINS = 400  # two rules each (TLS, HTTP) + 2 fit the rule group's fixed capacity 1,000
 LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 DOMAIN_RE = re.compile(rf"^\.?(?:{LABEL}\.)+[a-z][a-z0-9-]{{0,62}}(?<!-)$")
 
@@ -94,6 +95,16 @@ class InspectionSpec(BaseModel):
                     f"allowDomains entry '{domain}' {problem} || write names like "
                     "example.com, or .example.com for the domain and its subdomains"
                 )
+        if value is not None and len(value) > MAX_DOMAINS:
+            raise ValueError(
+                f"allowDomains lists {len(value)} domains, more than {MAX_DOMAINS} || use "
+                "leading-dot entries (.example.com) to cover subdomains with one entry"
+            )
+        if value is not None and len(set(value)) != len(value):
+            dupes = sorted({d for d in value if value.count(d) > 1})
+            raise ValueError(
+                f"allowDomains lists {', '.join(dupes)} more than once || list each domain once"
+            )
         if value is not None and not value:
             raise ValueError(
                 "allowDomains is empty, which would drop all egress || list the allowed "
