@@ -55,6 +55,7 @@ class InspectionVpc(_VpcBase):
     """The inspection VPC and its firewall."""
 
     firewall_arn: pulumi.Output[str]
+    firewall_name: pulumi.Output[str]
 
     def __init__(
         self,
@@ -75,6 +76,8 @@ class InspectionVpc(_VpcBase):
             rest = tuple(r for r in table.routes if r.target.type != "firewall")
             self._routes(replace(table, routes=rest), {}, self._tgw_depends)
         self.firewall_arn = self.firewall.arn
+        self.firewall_key = inspection.firewall  # what alarms name as their subject
+        self.firewall_name = self.firewall.name  # the FirewallName metric dimension
         self.register_outputs({**self._outputs(), "firewallArn": self.firewall.arn})
 
     def _firewall(self, inspection: Inspection, production: bool) -> aws.networkfirewall.Firewall:

@@ -111,6 +111,9 @@ class Network(pulumi.ComponentResource):
         )
         if plan.monitoring is not None:
             watched = {**hub.nat_gateway_ids, plan.transit_gateway.name: transit.transit_gateway_id}
+            watched |= {
+                v.firewall_key: v.firewall_name for v in vpcs if isinstance(v, InspectionVpc)
+            }
             Alarms("alarms", plan.stack, plan.region, plan.monitoring, watched, opts=child)
         self.vpc_ids = {v.plan_vpc.name: v.vpc_id for v in vpcs}
         self.subnet_ids = {v.plan_vpc.name: v.subnet_ids for v in vpcs}

@@ -169,3 +169,33 @@ def test_the_tgw_tables_match_the_plan(rec: Recording) -> None:
     assert [a["transitGatewayAttachmentId"] for a in association] == [
         "ec2transitgateway/vpcAttachment:inspection"
     ]
+
+
+def test_with_alarms_each_firewall_az_gets_a_drop_alarm(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    project = tmp_path_factory.mktemp("inspect-alarms")
+    shutil.copytree(REPO / "stacks", project / "stacks")
+    text = EXAMPLE.read_text().replace(
+        "    production: true", "    production: true\n    alarms: {topic: netops}"
+    )
+    (project / "stacks" / "Pulumi.inspect.yaml").write_text(text)
+    rec = record(project, "inspect")
+    alarms = {
+        r.name: r.inputs
+        for r in rec.custom
+        if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm" and "firewall" in r.name
+    }
+    assert sorted(alarms) == [f"inspection-firewall-dropped-{x}" for x in "abc"]
+    a = alarms["inspection-firewall-dropped-b"]
+    assert (a["namespace"], a["metricName"], a["threshold"]) == (
+        "AWS/NetworkFirewall",
+        "DroppedPackets",
+        3000.0,
+    )
+    assert a["dimensions"] == {
+        "FirewallName": "inspect-inspection-firewall",
+        "AvailabilityZone": "us-east-1b",
+        "Engine": "Stateful",
+    }
+    assert "docs/runbooks/ALARM.FIREWALL-DROP.md" in a["alarmDescription"]

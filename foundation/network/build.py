@@ -361,13 +361,21 @@ def build_plan(
     accounts = _accounts(net)
     transit = _transit(spec, vpcs, pool)
     inspection = None
+    monitoring = plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit)
     if net.inspection is not None:
-        from foundation.network.inspection import plan_firewall, route_through_inspection
+        from foundation.network.inspection import (
+            firewall_alarms,
+            plan_firewall,
+            route_through_inspection,
+        )
 
         spokes = [v for v in vpcs if v.role == "spoke"]
         reach = reachable_segments(net)
         transit = route_through_inspection(spec, transit, spokes, reach, pool)
         inspection = plan_firewall(spec, vpcs[-1], spokes, reach, pool)
+        if monitoring is not None:
+            extra = firewall_alarms(spec.name, inspection, monitoring.runbook_base_url)
+            monitoring = replace(monitoring, alarms=monitoring.alarms + extra)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -391,7 +399,7 @@ def build_plan(
         accounts=accounts,
         share=_share(spec, accounts),
         az_ids=net.multi_account,
-        monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
+        monitoring=monitoring,
         inspection=inspection,
     )
 
@@ -431,4 +439,22 @@ def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
             inspection,
             endpoints=tuple(replace(e, az=mapping[e.az]) for e in inspection.endpoints),
         )
-    return replace(plan, availability_zones=tuple(live), vpcs=vpcs, inspection=inspection)
+    monitoring = plan.monitoring
+    if monitoring is not None:
+        alarms = tuple(
+            replace(
+                a,
+                extra_dimensions=tuple(
+                    (k, mapping[v] if k == "AvailabilityZone" else v) for k, v in a.extra_dimensions
+                ),
+            )
+            for a in monitoring.alarms
+        )
+        monitoring = replace(monitoring, alarms=alarms)
+    return replace(
+        plan,
+        availability_zones=tuple(live),
+        vpcs=vpcs,
+        inspection=inspection,
+        monitoring=monitoring,
+    )

@@ -19,6 +19,7 @@ from foundation.config.inspection import INSPECTION
 from foundation.config.spec import StackSpec
 from foundation.network.build import _common, _subnets, letter
 from foundation.network.model import (
+    Alarm,
     FirewallEndpoint,
     FirewallLog,
     Inspection,
@@ -31,6 +32,7 @@ from foundation.network.model import (
     TransitGateway,
     Vpc,
 )
+from foundation.network.runbooks import runbook_link, runbook_path
 from ipam.layout import Allocation
 
 DEFAULT_ROUTE = "0.0.0.0/0"
@@ -257,3 +259,46 @@ def plan_firewall(
         kms_key=flow.kms_key,
         kms_key_arn=flow.kms_key_arn,
     )
+
+
+FIREWALL_DROP = "ALARM.FIREWALL-DROP"
+
+
+def firewall_alarms(stack: str, inspection: Inspection, base_url: str | None) -> tuple[Alarm, ...]:
+    """Per firewall endpoint AZ: a sustained rate of stateful drops (DESIGN §3.13).
+
+    Drops are the policy working (default drop), so, like the TGW blackhole alarm, only a
+    rate held for 15 minutes (3,000 packets per 5 minutes, 10/s) is news; the playbook
+    finds the source in the alert log.
+    """
+    alarms = []
+    for e in inspection.endpoints:
+        subject = inspection.firewall
+        meaning = (
+            f"the firewall drops a sustained rate of packets in {e.az}: something keeps "
+            "sending what the policy does not pass (a blocked domain, a forbidden segment "
+            "pair), or asymmetric routing sends replies it never saw"
+        )
+        alarms.append(
+            Alarm(
+                name=f"{subject}-dropped-{letter(e.slot)}",
+                kind=FIREWALL_DROP,
+                namespace="AWS/NetworkFirewall",
+                metric="DroppedPackets",
+                dimension="FirewallName",
+                subject=subject,
+                statistic="Sum",
+                comparison="GreaterThanThreshold",
+                threshold=3000.0,
+                period=300,
+                evaluation_periods=3,
+                datapoints_to_alarm=3,
+                description=(
+                    f"{stack}: Network Firewall {subject}: {meaning}. Playbook: "
+                    f"{runbook_link(FIREWALL_DROP, base_url)}"
+                )[:1024],
+                runbook=runbook_path(FIREWALL_DROP),
+                extra_dimensions=(("AvailabilityZone", e.az), ("Engine", "Stateful")),
+            )
+        )
+    return tuple(alarms)

@@ -247,6 +247,7 @@ class Alarm:
     description: str
     runbook: str  # docs/runbooks/<kind>.md
     treat_missing_data: str = "notBreaching"
+    extra_dimensions: tuple[tuple[str, str], ...] = ()  # fixed (name, value) pairs besides it
 
 
 @dataclass(frozen=True)

@@ -365,6 +365,8 @@ def _observe_alarms(
             continue
         dimensions = a.get("Dimensions") or []
         subject = names(dimensions[0].get("Value")) if dimensions else ""
+        if dimensions and dimensions[0].get("Name") == "FirewallName":
+            subject = subject.removeprefix(prefix)  # firewalls are named <stack>-<logical>
         out.add(
             Item(
                 "alarm",
