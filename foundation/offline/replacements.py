@@ -30,6 +30,9 @@ Replaced when these inputs change (what updates in place instead, for contrast):
 - TGW Route: every input (the resource has no update).
 - cloudwatch LogGroup: name, namePrefix, logGroupClass (retentionInDays, kmsKeyId).
 - iam Role: name, namePrefix, path; iam RolePolicy: role, name, namePrefix.
+- networkfirewall Firewall: name, vpcId (subnetMappings, policy, protections update);
+  FirewallPolicy: name; RuleGroup: name, type, capacity (rules update in place);
+  LoggingConfiguration: firewallArn.
 """
 
 from __future__ import annotations
@@ -94,6 +97,11 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws:cloudwatch/logGroup:LogGroup": frozenset({"name", "namePrefix", "logGroupClass"}),
     "aws:iam/role:Role": frozenset({"name", "namePrefix", "path"}),
     "aws:iam/rolePolicy:RolePolicy": frozenset({"role", "name", "namePrefix"}),
+    # central inspection (DESIGN §3.10)
+    "aws:networkfirewall/firewall:Firewall": frozenset({"name", "vpcId"}),
+    "aws:networkfirewall/firewallPolicy:FirewallPolicy": frozenset({"name"}),
+    "aws:networkfirewall/ruleGroup:RuleGroup": frozenset({"name", "type", "capacity"}),
+    "aws:networkfirewall/loggingConfiguration:LoggingConfiguration": frozenset({"firewallArn"}),
 }
 
 # Inputs that replace only on one direction of change: (old, new) pairs that force it.
