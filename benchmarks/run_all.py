@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import (
     bench_accounts,
     bench_base,
+    bench_inspection,
     bench_ipam,
     bench_live,
     bench_plan,
@@ -21,6 +22,7 @@ def main() -> None:
     """Run the benchmarks in order, cheapest first."""
     bench_ipam.run()
     bench_plan.run()
+    bench_inspection.run()
     bench_base.run()
     bench_program.run()
     bench_live.run()
