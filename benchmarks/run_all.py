@@ -11,6 +11,7 @@ from benchmarks import (
     bench_accounts,
     bench_base,
     bench_hybrid,
+    bench_inspection,
     bench_ipam,
     bench_live,
     bench_plan,
@@ -24,6 +25,7 @@ def main() -> None:
     bench_ipam.run()
     bench_plan.run()
     bench_hybrid.run()
+    bench_inspection.run()
     bench_base.run()
     bench_program.run()
     bench_live.run()

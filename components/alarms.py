@@ -165,7 +165,10 @@ class Alarms(pulumi.ComponentResource):
                 alarm_description=alarm.description,
                 namespace=alarm.namespace,
                 metric_name=alarm.metric,
-                dimensions={alarm.dimension: resource_ids[alarm.subject]},
+                dimensions={
+                    alarm.dimension: resource_ids[alarm.subject],
+                    **dict(alarm.extra_dimensions),
+                },
                 statistic=alarm.statistic,
                 comparison_operator=alarm.comparison,
                 threshold=alarm.threshold,

@@ -9,6 +9,7 @@ from components.accounts import TransitShare, account_providers
 from components.alarms import Alarms
 from components.flow_logs import flow_log_access
 from components.hybrid import Hybrid
+from components.inspection import InspectionVpc
 from components.services import ServicesVpc, SharedServices
 from components.tags import resource_name, tags
 from components.transit import SegmentRouting, TransitHub
@@ -77,7 +78,7 @@ class Network(pulumi.ComponentResource):
             )
 
         hub = HubVpc("hub", plan, transit.transit_gateway_id, access[NETWORK], opts=child)
-        vpcs: list[HubVpc | SpokeVpc | ServicesVpc] = [hub]
+        vpcs: list[HubVpc | SpokeVpc | InspectionVpc | ServicesVpc] = [hub]
         for s in plan.spokes:
             elsewhere = s.account != NETWORK and share is not None
             vpcs.append(
@@ -109,6 +110,16 @@ class Network(pulumi.ComponentResource):
                 opts=child,
             )
             vpcs.append(services)
+        if plan.inspection is not None:  # DESIGN §3.10
+            vpcs.append(
+                InspectionVpc(
+                    plan.inspection.vpc,
+                    plan,
+                    transit.transit_gateway_id,
+                    access[NETWORK],
+                    opts=child,
+                )
+            )
         SegmentRouting(
             "segments",
             plan.transit_gateway,
@@ -131,6 +142,9 @@ class Network(pulumi.ComponentResource):
         if plan.monitoring is not None:
             watched = {**hub.nat_gateway_ids, plan.transit_gateway.name: transit.transit_gateway_id}
             watched |= hybrid.vpn_ids if hybrid else {}
+            watched |= {
+                v.firewall_key: v.firewall_name for v in vpcs if isinstance(v, InspectionVpc)
+            }
             Alarms("alarms", plan.stack, plan.region, plan.monitoring, watched, opts=child)
         self.vpc_ids = {v.plan_vpc.name: v.vpc_id for v in vpcs}
         self.subnet_ids = {v.plan_vpc.name: v.subnet_ids for v in vpcs}

@@ -111,6 +111,8 @@ class _VpcBase(pulumi.ComponentResource):
                 vpc_id=self.vpc.id,
                 subnet_ids=subnet_ids,
                 dns_support="enable",
+                # stateful appliances behind it (the inspection VPC, DESIGN §3.10)
+                appliance_mode_support="enable" if self._appliance_mode(plan, vpc) else None,
                 transit_gateway_default_route_table_association=False,
                 transit_gateway_default_route_table_propagation=False,
                 tags=self._tags(vpc.name),
@@ -146,6 +148,10 @@ class _VpcBase(pulumi.ComponentResource):
                 tags=self._tags(endpoint.name),
                 opts=child,
             )
+
+    @staticmethod
+    def _appliance_mode(plan: NetworkPlan, vpc: Vpc) -> bool:
+        return any(a.appliance_mode for a in plan.transit_gateway.attachments if a.vpc == vpc.name)
 
     def _tags(self, name: str) -> dict[str, str]:
         return tags(self._plan.stack, name)

@@ -46,6 +46,10 @@ SKIPPED = (
     "pulumi:providers:",
     "aws:ram/",
     ACCEPTER_TYPE := "aws:ec2transitgateway/vpcAttachmentAccepter",
+    # moto has no Network Firewall policies, rule groups or logging (HTTP 500): DESIGN §4
+    "aws:networkfirewall/firewallPolicy:",
+    "aws:networkfirewall/ruleGroup:",
+    "aws:networkfirewall/loggingConfiguration:",
 )
 
 
@@ -104,12 +108,39 @@ def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
             created = _create_operations(r, region, real, session)
         elif moto_services.handles(r):  # shared services (DESIGN §3.15)
             created = moto_services.create(r, session, region, real)
+        elif r.type == "aws:networkfirewall/firewall:Firewall":
+            created = _create_firewall(r, session, ec2, real, ids)
         else:
             created = _create(r, ec2, iam, logs, real, ids)
         ids[mock_id] = created
         for ref in r.refs:  # the mock's id and id-like outputs (arn, keyId...) others carry
             ids.setdefault(ref, created)
     return ids
+
+
+def _create_firewall(
+    r: Registration, session: boto3.session.Session, ec2: Any, real: Any, ids: dict[str, str]
+) -> str:
+    """CreateFirewall (moto has it; its firewall reports no endpoints), and one Gateway Load
+    Balancer endpoint per firewall subnet standing in for the firewall's endpoints."""
+    i = r.inputs
+    subnets = [real(m["subnetId"]) for m in i["subnetMappings"]]
+    arn = session.client("network-firewall").create_firewall(
+        FirewallName=i["name"],
+        FirewallPolicyArn=f"arn:aws:network-firewall:us-east-1:123456789012:firewall-policy/{r.name}",
+        VpcId=real(i["vpcId"]),
+        SubnetMappings=[{"SubnetId": s} for s in subnets],
+        DeleteProtection=bool(i.get("deleteProtection")),
+        Tags=[{"Key": k, "Value": v} for k, v in i["tags"].items()],
+    )["Firewall"]["FirewallArn"]
+    for n, subnet in enumerate(subnets):
+        ids[f"vpce-{n}"] = ec2.create_vpc_endpoint(
+            VpcId=real(i["vpcId"]),
+            ServiceName="com.amazonaws.vpce.us-east-1.vpce-svc-networkfirewall",
+            VpcEndpointType="GatewayLoadBalancer",
+            SubnetIds=[subnet],
+        )["VpcEndpoint"]["VpcEndpointId"]
+    return str(arn)
 
 
 def _create_operations(
@@ -251,12 +282,15 @@ def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any, ids: dict
         )
     if t == "aws:ec2/route:Route":
         target = {
-            k: real(i[k]) for k in ("gatewayId", "natGatewayId", "transitGatewayId") if k in i
+            k: real(i[k])
+            for k in ("gatewayId", "natGatewayId", "transitGatewayId", "vpcEndpointId")
+            if k in i
         }
         key = {
             "gatewayId": "GatewayId",
             "natGatewayId": "NatGatewayId",
             "transitGatewayId": "TransitGatewayId",
+            "vpcEndpointId": "VpcEndpointId",
         }
         ec2.create_route(
             RouteTableId=real(i["routeTableId"]),
@@ -326,6 +360,7 @@ def _create(r: Registration, ec2: Any, iam: Any, logs: Any, real: Any, ids: dict
                 TransitGatewayId=real(i["transitGatewayId"]),
                 VpcId=real(i["vpcId"]),
                 SubnetIds=[real(s) for s in i["subnetIds"]],
+                Options={"ApplianceModeSupport": i.get("applianceModeSupport", "disable")},
                 # moto 5.2 reads attachment tags under this resource type (a moto bug)
                 TagSpecifications=_tags(i, "transit-gateway-route-table"),
             )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]

@@ -16,6 +16,7 @@ from netaddr import IPNetwork
 
 from foundation.addresses.services import services_request
 from foundation.config.address_plan import AddressPlan
+from foundation.config.inspection import DEFAULT_INSPECTION_SIZE, FIREWALL_PREFIX, INSPECTION
 from foundation.config.spec import DEFAULT_HUB_SIZE, DEFAULT_SPOKE_SIZE, ROOT, StackSpec
 from foundation.errors import InputError, Problem, os_fix
 from ipam.audit import contradictions, pool_usage
@@ -57,6 +58,18 @@ def stack_request(spec: StackSpec, plan: AddressPlan, lock: LockFile | None = No
                 tiers=tuple(TierRequest(t, s) for t, s in sorted(spoke_tiers.items())),
                 prefixlen=None if spoke.cidr else (spoke.size or DEFAULT_SPOKE_SIZE),
                 cidr=parse_cidr(spoke.cidr) if spoke.cidr else None,
+            )
+        )
+    if net.inspection is not None:  # DESIGN §3.10: IPAM-allocated like every VPC
+        block = net.inspection
+        vpcs.append(
+            VpcRequest(
+                name=INSPECTION,
+                path=f"{ROOT}.{INSPECTION}",
+                azs=azs,
+                tiers=(TierRequest("firewall", FIREWALL_PREFIX),),
+                prefixlen=None if block.cidr else (block.size or DEFAULT_INSPECTION_SIZE),
+                cidr=parse_cidr(block.cidr) if block.cidr else None,
             )
         )
     services = services_request(net)  # DESIGN §3.15, allocated like every VPC

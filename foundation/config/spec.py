@@ -43,6 +43,7 @@ from pydantic.alias_generators import to_camel
 from foundation.config import regions
 from foundation.config.accounts import NETWORK, account_problems
 from foundation.config.hybrid import OnPremisesSpec, hybrid_problems
+from foundation.config.inspection import InspectionSpec, inspection_problems
 from foundation.config.services import SharedServicesSpec, services_problems
 from foundation.errors import InputError, Problem
 from ipam.cidr import CidrError, parse_cidr
@@ -389,6 +390,7 @@ class NetworkSpec(_Model):
     alarms: AlarmSpec | None = None
     on_premises: OnPremisesSpec | None = None  # DESIGN §3.14; absent: no hybrid
     shared_services: SharedServicesSpec | None = None  # DESIGN §3.15
+    inspection: InspectionSpec | None = None  # DESIGN §3.10; absent: nothing is inspected
 
     @property
     def az_count(self) -> int:
@@ -604,6 +606,7 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
     problems += _alarm_problems(raw.get("alarms"), region, source)
     problems += hybrid_problems(raw, source)
     problems += services_problems(raw, region, ROOT, source)
+    problems += inspection_problems(raw, ROOT, source)
     return problems
 
 

@@ -351,12 +351,24 @@ def build_plan(
     by_slot = {slot: azs[position] for slot, position in positions.items()}
     vpcs = [_hub(spec, allocation, by_slot, pool)]
     vpcs += [_spoke(spec, allocation, by_slot, pool, name) for name in sorted(net.spokes)]
+    if net.inspection is not None:  # DESIGN §3.10 (imported here: it builds on this module)
+        from foundation.network.inspection import inspection_vpc
+
+        vpcs.append(inspection_vpc(spec, allocation, by_slot))
     _unique_names(vpcs, spec.source)
     segments = tuple(
         Segment(n, tuple(s.connects_to), s.isolated) for n, s in sorted(net.segments.items())
     )
     accounts = _accounts(net)
     transit = _transit(spec, vpcs, pool)
+    inspection = None
+    if net.inspection is not None:  # §3.10 first: hybrid and shared services are not inspected
+        from foundation.network.inspection import plan_firewall, route_through_inspection
+
+        spokes = [v for v in vpcs if v.role == "spoke"]
+        reach = reachable_segments(net)
+        transit = route_through_inspection(spec, transit, spokes, reach, pool)
+        inspection = plan_firewall(spec, vpcs[-1], spokes, reach, pool)
     from foundation.network.services import add_shared_services, with_hybrid  # they build on us
 
     onprem_cidrs = tuple(net.on_premises.cidrs) if net.on_premises else ()
@@ -369,6 +381,12 @@ def build_plan(
         spec, vpcs, transit, also=(shared.vpc,) if shared is not None and dns else ()
     )
     transit = with_hybrid(transit, shared, tuple(h.name for h in transit.hybrid))
+    monitoring = plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit)
+    if monitoring is not None and inspection is not None:
+        from foundation.network.inspection import firewall_alarms
+
+        extra = firewall_alarms(spec.name, inspection, monitoring.runbook_base_url)
+        monitoring = replace(monitoring, alarms=monitoring.alarms + extra)
     return NetworkPlan(
         stack=spec.name,
         region=spec.region,
@@ -392,7 +410,8 @@ def build_plan(
         accounts=accounts,
         share=_share(spec, accounts),
         az_ids=net.multi_account,
-        monitoring=plan_monitoring(spec.name, net.alarms, vpcs[0].nat_gateways, transit),
+        monitoring=monitoring,
+        inspection=inspection,
         on_premises=on_premises,
         shared_services=shared,
     )
@@ -412,7 +431,43 @@ def with_azs(plan: NetworkPlan, azs: list[str]) -> NetworkPlan:
             v,
             subnets=tuple(replace(s, az=mapping[s.az]) for s in v.subnets),
             nat_gateways=tuple(replace(n, az=mapping[n.az]) for n in v.nat_gateways),
+            route_tables=tuple(
+                replace(
+                    t,
+                    routes=tuple(
+                        replace(r, target=replace(r.target, az=mapping[r.target.az]))
+                        if r.target.az
+                        else r
+                        for r in t.routes
+                    ),
+                )
+                for t in v.route_tables
+            ),
         )
         for v in plan.vpcs
     )
-    return replace(plan, availability_zones=tuple(live), vpcs=vpcs)
+    inspection = plan.inspection
+    if inspection is not None:
+        inspection = replace(
+            inspection,
+            endpoints=tuple(replace(e, az=mapping[e.az]) for e in inspection.endpoints),
+        )
+    monitoring = plan.monitoring
+    if monitoring is not None:
+        alarms = tuple(
+            replace(
+                a,
+                extra_dimensions=tuple(
+                    (k, mapping[v] if k == "AvailabilityZone" else v) for k, v in a.extra_dimensions
+                ),
+            )
+            for a in monitoring.alarms
+        )
+        monitoring = replace(monitoring, alarms=alarms)
+    return replace(
+        plan,
+        availability_zones=tuple(live),
+        vpcs=vpcs,
+        inspection=inspection,
+        monitoring=monitoring,
+    )

@@ -126,12 +126,23 @@ def _billable(type_: str, inputs: Mapping[str, Any]) -> list[tuple[str, int]]:
     return []
 
 
-def estimate(region: str, registered: Iterable[tuple[str, Mapping[str, Any]]]) -> CostEstimate:
+NAT_WAIVER_ITEM = "NAT gateway hours waived behind Network Firewall (1:1 per endpoint hour)"
+
+
+def estimate(
+    region: str,
+    registered: Iterable[tuple[str, Mapping[str, Any]]],
+    nat_behind_firewall: bool = False,
+) -> CostEstimate:
     """Price what the program registers in `region`.
 
     Args:
         region: the stack's Region.
         registered: (Pulumi type token, inputs) of every cloud resource the program registers.
+        nat_behind_firewall: egress passes Network Firewall before the NAT (DESIGN §3.10).
+            AWS's Network Firewall pricing page: NAT gateway hours and GB used with the
+            firewall are waived one-to-one for the firewall's endpoint hours and GB; a
+            negative line takes min(NAT gateways, firewall endpoints) NAT hours back out.
 
     Returns:
         The estimate; items with no resources are left out, so items sum to monthlyFixed.
@@ -155,7 +166,18 @@ def estimate(region: str, registered: Iterable[tuple[str, Mapping[str, Any]]]) -
         for key, count in counts.items()
         if count
     )
+    waived = min(counts["natGateway"], counts["networkFirewallEndpoint"])
+    if nat_behind_firewall and waived:
+        unit = -float(prices["hourly"]["natGateway"])
+        items += (CostItem(NAT_WAIVER_ITEM, waived, unit, round(waived * unit * hours, 2)),)
     per_gb = tuple(Rate(PER_GB_ITEMS[k], float(v)) for k, v in prices["perGB"].items())
+    if nat_behind_firewall and counts["networkFirewallEndpoint"]:
+        per_gb += (
+            Rate(
+                "NAT gateway data processing waived for GB the firewall processed (1:1)",
+                -float(prices["perGB"]["natDataProcessing"]),
+            ),
+        )
     return CostEstimate(
         currency=str(table["currency"]),
         region=region,

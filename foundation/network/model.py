@@ -11,16 +11,17 @@ from typing import Literal
 
 from netaddr import IPNetwork
 
-TargetType = Literal["igw", "nat", "tgw"]
+TargetType = Literal["igw", "nat", "tgw", "firewall"]
 AWS_RESERVED_PER_SUBNET = 5
 
 
 @dataclass(frozen=True)
 class RouteTarget:
-    """Where a route sends traffic: the IGW, a named NAT gateway, or the Transit Gateway."""
+    """Where a route sends traffic: IGW, a named NAT, the TGW, or an AZ's firewall endpoint."""
 
     type: TargetType
     name: str | None = None
+    az: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Vpc:
     """A hub or spoke VPC and everything inside it."""
 
     name: str
-    role: Literal["hub", "spoke", "services"]
+    role: Literal["hub", "spoke", "inspection", "services"]
     segment: str | None
     cidr: str
     lock_key: str
@@ -169,6 +170,7 @@ class TgwAttachment:
     vpc: str
     subnets: tuple[str, ...]
     account: str = "network"  # a spoke account's attachment is accepted in the network account
+    appliance_mode: bool = False  # one AZ per flow, both ways (the inspection VPC, §3.10)
 
     @property
     def cross_account(self) -> bool:
@@ -268,6 +270,7 @@ class Alarm:
     description: str
     runbook: str  # docs/runbooks/<kind>.md
     treat_missing_data: str = "notBreaching"
+    extra_dimensions: tuple[tuple[str, str], ...] = ()  # fixed (name, value) pairs besides it
 
 
 @dataclass(frozen=True)
@@ -287,6 +290,72 @@ class Monitoring:
     topic: AlarmTopic
     alarms: tuple[Alarm, ...]
     runbook_base_url: str | None = None
+
+
+# --- central inspection (DESIGN §3.10): the planned AWS Network Firewall -------------------
+# Strict order, default drop: a packet no rule passes is dropped (and alerted, so logged).
+DEFAULT_ACTIONS = ("aws:drop_strict", "aws:alert_strict")
+# Stateless engine: hand everything to the stateful engine (the rules live there).
+STATELESS_DEFAULT_ACTIONS = ("aws:forward_to_sfe",)
+RULE_ORDER = "STRICT_ORDER"
+# A rule group's capacity cannot change after creation (a change replaces it): fixed, with
+# room for the largest allow-list accepted (foundation.config.inspection.MAX_DOMAINS).
+RULE_GROUP_CAPACITY = 1000
+
+
+@dataclass(frozen=True)
+class FirewallEndpoint:
+    """The firewall's endpoint in one AZ, in that AZ's firewall subnet."""
+
+    az: str
+    slot: int
+    subnet: str
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    """A stateful rule group: Suricata rules (strict order) and the IP set variables."""
+
+    name: str
+    priority: int  # its place in the policy (strict order: lower first)
+    rules: tuple[str, ...]
+    ip_sets: tuple[tuple[str, tuple[str, ...]], ...]  # (variable, CIDRs)
+    capacity: int = RULE_GROUP_CAPACITY
+
+
+@dataclass(frozen=True)
+class FirewallLog:
+    """A CloudWatch log group receiving one log type of the firewall (ALERT or FLOW)."""
+
+    log_type: str
+    log_group: str
+    retention_days: int
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """The firewall, its policy and endpoints, and what it inspects."""
+
+    vpc: str
+    firewall: str
+    policy: str
+    endpoints: tuple[FirewallEndpoint, ...]
+    home_net: tuple[str, ...]
+    rule_groups: tuple[RuleGroup, ...]
+    logs: tuple[FirewallLog, ...]
+    east_west: bool
+    egress: bool
+    within_segment: bool
+    allow_domains: tuple[str, ...] | None
+    segment_pairs: tuple[tuple[str, str], ...]  # permitted segment pairs the firewall passes
+    delete_protection: bool
+    default_actions: tuple[str, ...] = DEFAULT_ACTIONS
+    kms_key: bool = False  # encrypt the log groups with the stack's flow-log key
+    kms_key_arn: str | None = None
+
+    def endpoint_in(self, az: str) -> FirewallEndpoint:
+        """The endpoint of one AZ."""
+        return next(e for e in self.endpoints if e.az == az)
 
 
 @dataclass(frozen=True)
@@ -318,6 +387,7 @@ class NetworkPlan:
     monitoring: Monitoring | None = None
     on_premises: OnPremises | None = None  # DESIGN §3.14
     shared_services: SharedServices | None = None  # DESIGN §3.15
+    inspection: Inspection | None = None  # DESIGN §3.10: the firewall, its policy, endpoints
 
     def account(self, name: str) -> Account:
         """An account by name."""

@@ -139,6 +139,15 @@ class OfflineMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:kms:{self.region}:{OFFLINE_ACCOUNT}:key/{args.name}"
         if args.typ in HYBRID_TYPES:  # AWS creates the TGW attachment for them
             state["transitGatewayAttachmentId"] = f"tgw-attach-{args.name}"
+        if args.typ == "aws:networkfirewall/firewall:Firewall":  # one endpoint per subnet
+            state["firewallStatuses"] = [
+                {
+                    "syncStates": [
+                        {"attachments": [{"subnetId": m["subnetId"], "endpointId": f"vpce-{i}"}]}
+                        for i, m in enumerate(args.inputs.get("subnetMappings", []))
+                    ]
+                }
+            ]
         if "arn" not in state:
             state["arn"] = f"arn:aws:mock:{self.region}:{OFFLINE_ACCOUNT}:{rid}"  # unique per type
         return rid, state

@@ -30,6 +30,7 @@ from foundation.live.quotas.decide import QuotaRow, quota_findings
 from foundation.network.analysis import policy, reachability
 from foundation.network.analysis.findings import sort_findings
 from foundation.network.analysis.hybrid import analyse_hybrid, hybrid_findings
+from foundation.network.analysis.inspection import analyse_inspection, inspection_findings
 from foundation.network.analysis.services import services_findings, services_reach
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
@@ -159,6 +160,8 @@ def _report(
     findings += hybrid_findings(plan, hybrid)
     reach = services_reach(plan)  # DESIGN §3.15: empty without shared services
     findings += services_findings(reach)
+    inspection = analyse_inspection(plan)
+    findings += inspection_findings(inspection)
     if live_quotas is not None:
         quotas, live = live_quotas(spec, plan), True
     else:
@@ -200,6 +203,7 @@ def _report(
         diff=diff,
         hybrid=hybrid,
         services_reach=tuple(reach),
+        inspection=inspection,
     )
 
 

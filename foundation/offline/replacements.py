@@ -42,6 +42,9 @@ Replaced when these inputs change (what updates in place instead, for contrast):
   vpcRegion; Record: zoneId, name, type; ResolverEndpoint: direction, securityGroupIds
   (ipAddresses update); ResolverRule: domainName, ruleType (targets update);
   ResolverRuleAssociation: every input.
+- networkfirewall Firewall: name, vpcId (subnetMappings, policy, protections update);
+  FirewallPolicy: name; RuleGroup: name, type, capacity (rules update in place);
+  LoggingConfiguration: firewallArn.
 """
 
 from __future__ import annotations
@@ -142,6 +145,11 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": frozenset(
         {"resolverRuleId", "vpcId", "name"}
     ),
+    # central inspection (DESIGN §3.10)
+    "aws:networkfirewall/firewall:Firewall": frozenset({"name", "vpcId"}),
+    "aws:networkfirewall/firewallPolicy:FirewallPolicy": frozenset({"name"}),
+    "aws:networkfirewall/ruleGroup:RuleGroup": frozenset({"name", "type", "capacity"}),
+    "aws:networkfirewall/loggingConfiguration:LoggingConfiguration": frozenset({"firewallArn"}),
 }
 
 # Inputs that replace only on one direction of change: (old, new) pairs that force it.

@@ -95,4 +95,5 @@ def mock_run(workspace: Workspace, spec: StackSpec) -> Recording:
 
 def price(plan: NetworkPlan, recording: Recording) -> CostEstimate:
     """The cost estimate of what the program registered."""
-    return estimate(plan.region, ((r.type, r.inputs) for r in recording.custom))
+    behind = plan.inspection is not None and plan.inspection.egress  # DESIGN §3.10
+    return estimate(plan.region, ((r.type, r.inputs) for r in recording.custom), behind)

@@ -36,6 +36,7 @@ def topology(plan: NetworkPlan, detail: bool = True) -> str:
     for nat in hub.nat_gateways:
         lines.append(f"  {_id('igw')} --- {_id(nat.name)}")
     lines.append(f'  {_id("hub")} ---|"hub table"| {_id("tgw")}')
+    lines += _inspection_lines(plan, "  ")
     for seg in plan.segments:
         spokes = [s for s in plan.spokes if s.segment == seg.name]
         label = f"segment {seg.name}" + (" (isolated)" if seg.isolated else "")
@@ -58,6 +59,26 @@ def topology(plan: NetworkPlan, detail: bool = True) -> str:
                 lines.append(f'  {_id("seg", pair[0])} -.-|"connected"| {_id("seg", pair[1])}')
     lines += services_diagram(plan, _id("tgw"))  # DESIGN §3.15, only with the block
     return "\n".join(lines + diagram_lines(plan))
+
+
+def _inspection_lines(plan: NetworkPlan, indent: str) -> list[str]:
+    """The inspection VPC with its firewall endpoints, linked to the TGW (DESIGN §3.10)."""
+    inspection = plan.inspection
+    if inspection is None:
+        return []
+    vpc = plan.vpc(inspection.vpc)
+    lines = [f'{indent}subgraph {_id("inspection")}["inspection {vpc.cidr}"]']
+    lines += [
+        f'{indent}  {_id("fw", e.az)}["firewall endpoint<br/>{e.az}"]' for e in inspection.endpoints
+    ]
+    lines.append(f"{indent}end")
+    mode = (
+        "appliance mode"
+        if any(a.appliance_mode for a in plan.transit_gateway.attachments if a.vpc == vpc.name)
+        else "no appliance mode"
+    )
+    lines.append(f'{indent}{_id("inspection")} ---|"inspection table, {mode}"| {_id("tgw")}')
+    return lines
 
 
 def _hub_lines(plan: NetworkPlan, indent: str) -> list[str]:
@@ -94,5 +115,6 @@ def _by_account(plan: NetworkPlan, detail: bool) -> str:
     lines.append(f"  internet --- {_id('igw')}")
     lines += [f"  {_id('igw')} --- {_id(n.name)}" for n in plan.hub.nat_gateways]
     lines.append(f'  {_id("hub")} ---|"hub table"| {_id("tgw")}')
+    lines += _inspection_lines(plan, "  ")
     lines += services_diagram(plan, _id("tgw"), segments=False)  # DESIGN §3.15
     return "\n".join(lines + links + diagram_lines(plan))

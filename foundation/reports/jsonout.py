@@ -7,6 +7,7 @@ from typing import Any
 
 from foundation.network.model import Route, Vpc
 from foundation.reports.hybrid import add_hybrid
+from foundation.reports.inspection import inspection_json
 from foundation.reports.model import PlanReport
 from foundation.reports.services import services_document
 
@@ -17,6 +18,8 @@ def _route(r: Route) -> dict[str, Any]:
     target: dict[str, Any] = {"type": r.target.type}
     if r.target.name:
         target["name"] = r.target.name
+    if r.target.az:
+        target["az"] = r.target.az
     return {"destination": r.destination, "target": target}
 
 
@@ -137,7 +140,13 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "defaultRouteTableAssociation": tgw.default_route_table_association,
             "defaultRouteTablePropagation": tgw.default_route_table_propagation,
             "attachments": [
-                {"name": a.name, "vpc": a.vpc, "subnets": list(a.subnets), "account": a.account}
+                {
+                    "name": a.name,
+                    "vpc": a.vpc,
+                    "subnets": list(a.subnets),
+                    "account": a.account,
+                    "applianceMode": a.appliance_mode,
+                }
                 for a in tgw.attachments
             ],
             "share": None
@@ -170,6 +179,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
                     "target": p.target,
                     "reachable": p.reachable,
                     "intended": p.intended,
+                    "inspected": p.inspected,
                 }
                 for p in report.pairs
             ],
@@ -181,6 +191,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
                     "nat": e.nat,
                     "natAz": e.nat_az,
                     "returnPath": e.returns,
+                    "inspected": e.inspected,
                 }
                 for e in report.egress
             ],
@@ -211,6 +222,7 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
             "exports": list(report.resources.exports),
         },
         **operations(report),
+        "inspection": inspection_json(report),
     }
     doc.update(services_document(report))  # DESIGN §3.15, only with shared services
     doc.update(_cost_and_diff(report))

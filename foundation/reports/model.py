@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
 from foundation.network.analysis.hybrid import HybridAnalysis
+from foundation.network.analysis.inspection import InspectionAnalysis
 from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
 from foundation.network.analysis.services import ServiceReach
 from foundation.network.cost import CostEstimate
@@ -47,6 +48,7 @@ class PlanReport:
     diff: PlanDiff | None = None  # with --base REF (DESIGN §3.11)
     hybrid: HybridAnalysis | None = None  # with onPremises (DESIGN §3.14)
     services_reach: tuple[ServiceReach, ...] = ()  # per spoke, with shared services (§3.15)
+    inspection: InspectionAnalysis | None = None  # symmetry and firewall-AZ loss (§3.10)
 
     @property
     def errors(self) -> int:

@@ -229,6 +229,8 @@ def render_text(report: PlanReport) -> str:
     )
     console.print()
     _on_premises(console, doc)
+    if doc.get("inspection"):
+        _inspection(console, doc)
     accounts = doc["transitGateway"]["share"] is not None
     console.print("VPCs")
     console.print(
@@ -415,3 +417,34 @@ def _on_premises(console: Console, doc: dict[str, Any]) -> None:
 def _sign(comparison: str) -> str:
     """An alarm's comparison as a sign (VPN tunnels alarm below their threshold)."""
     return "<" if comparison == "LessThanThreshold" else ">"
+
+
+def _inspection(console: Console, doc: dict[str, Any]) -> None:
+    """Central inspection (DESIGN §3.10): the firewall, what it sees, the proofs."""
+    i = doc["inspection"]
+    pairs = [p for p in doc["reachability"]["pairs"] if p["inspected"]]
+    egress = [e for e in doc["reachability"]["egress"] if e["inspected"]]
+    console.print(
+        f"Inspection: firewall {i['firewall']} in {len(i['endpoints'])} AZs, appliance mode "
+        f"{'on' if i['applianceMode'] else 'off'}; {len(pairs)} spoke pairs and "
+        f"{len(egress)} of {len(doc['reachability']['egress'])} egress paths inspected; "
+        + (
+            f"symmetric ({i['flowsChecked']} flows checked)"
+            if i["symmetric"]
+            else f"{len(i['asymmetries'])} asymmetric flows (INSPECT.ASYMMETRIC)"
+        )
+    )
+    console.print(
+        _table(
+            ["firewall AZ lost", "flows in flight reset", "lost from the other AZs"],
+            [
+                [
+                    z["az"],
+                    f"{z['inFlightShare'] * 100:.0f}%",
+                    ", ".join(z["lostElsewhere"]) or "none",
+                ]
+                for z in i["azFailure"]
+            ],
+        )
+    )
+    console.print()

@@ -27,7 +27,7 @@ TAGGABLE = {
 
 
 def _target(kind: str, name: str | None) -> str:
-    return f"nat:{name}" if kind == "nat" else kind
+    return f"nat:{name}" if kind == "nat" else kind  # a firewall endpoint: "firewall"
 
 
 def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
@@ -121,7 +121,12 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
             Item(
                 "tgw-attachment",
                 a.name,
-                {"vpc": a.vpc, "subnets": ",".join(sorted(a.subnets))},
+                {
+                    "vpc": a.vpc,
+                    "subnets": ",".join(sorted(a.subnets)),
+                    # the inspection attachment's appliance mode keeps flows symmetric (§3.10)
+                    **({"applianceMode": "enable"} if a.appliance_mode else {}),
+                },
                 account=a.account,
             )
         )

@@ -251,6 +251,7 @@ def _observe_account(
                 or r.get("GatewayId")
                 or r.get("VpcPeeringConnectionId")
                 or r.get("NetworkInterfaceId")
+                or r.get("VpcEndpointId")
                 or "?"
             )
             if target_id.startswith("nat-"):
@@ -259,6 +260,8 @@ def _observe_account(
                 target = "tgw" if target_id in own_targets else target_id
             elif target_id.startswith("igw-"):
                 target = "igw" if target_id in own_targets else target_id
+            elif target_id.startswith("vpce-"):
+                target = "firewall"  # a Network Firewall endpoint (inspection VPC, §3.10)
             else:
                 target = target_id
             producible = (
@@ -327,6 +330,8 @@ def _observe_account(
             )
         )
     for e in in_vpcs("describe_vpc_endpoints", "VpcEndpoints"):
+        if e.get("VpcEndpointType") == "GatewayLoadBalancer":
+            continue  # Network Firewall endpoints: the firewall's, compared by their routes
         name, tagged = names.learn(e["VpcEndpointId"], e)
         if e.get("VpcEndpointType") == "Interface":  # shared services (DESIGN §3.15)
             if str(e.get("State", "")).lower() not in ("deleted", "deleting"):
@@ -373,6 +378,8 @@ def _observe_alarms(
             continue
         dimensions = a.get("Dimensions") or []
         subject = names(dimensions[0].get("Value")) if dimensions else ""
+        if dimensions and dimensions[0].get("Name") == "FirewallName":
+            subject = subject.removeprefix(prefix)  # firewalls are named <stack>-<logical>
         out.add(
             Item(
                 "alarm",
@@ -426,6 +433,7 @@ def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, An
                 {
                     "vpc": names(a["VpcId"]),
                     "subnets": ",".join(sorted(names(s) for s in a.get("SubnetIds", []))),
+                    "applianceMode": a.get("Options", {}).get("ApplianceModeSupport", "disable"),
                 },
                 _tags(a),
                 tagged,

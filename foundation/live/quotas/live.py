@@ -21,6 +21,7 @@ from foundation.live.accounts import Sessions, as_sessions, resolve_account_azs
 from foundation.live.aws import Aws, client_error
 from foundation.live.quotas.catalog import catalog
 from foundation.live.quotas.decide import Limit, QuotaRow, decide_per_account
+from foundation.live.quotas.firewall import live_firewall_usage
 from foundation.live.quotas.planned import Usage, planned_usage, tgw_routes
 from foundation.live.quotas.services import services_existing
 from foundation.network.build import with_azs
@@ -163,6 +164,7 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
     return (
         hybrid_live_usage(aws, plan)
         | services_existing(aws, plan)
+        | live_firewall_usage(aws, plan)  # only with inspection (DESIGN §3.10)
         | {
             "vpcs": {region: sum(1 for v in vpcs if not _ours(v, stack))},
             "internet-gateways": {region: sum(1 for i in igws if not _ours(i, stack))},

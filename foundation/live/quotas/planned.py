@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from foundation.live.quotas.firewall import planned_firewall_usage
 from foundation.live.quotas.services_planned import services_planned
 from foundation.network.model import NetworkPlan
 
@@ -64,6 +65,7 @@ def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
             "tgw-routes": {tgw.name: len(tgw_routes(plan))},
         }
         usage |= hybrid_usage(plan)
+        usage |= planned_firewall_usage(plan)  # only with inspection (DESIGN §3.10)
     usage |= services_planned(plan, account)  # DESIGN §3.15: empty without the block
     return usage
 

@@ -34,6 +34,7 @@ class PairResult:
     reachable: bool
     intended: bool
     outcome: str
+    inspected: bool = False  # every walk passed a firewall endpoint (False when unreachable)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class EgressPath:
     nat_az: str | None
     returns: bool
     hops: tuple[str, ...]
+    inspected: bool = False  # the path passes a firewall endpoint (False when it fails)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ def _matrix(probes: _Probes) -> list[PairResult]:
                     not failed,
                     (a.name, b.name) in intended,
                     (failed or walks)[0].outcome,
+                    inspected=not failed and all(w.firewalls for w in walks),
                 )
             )
     return out
@@ -215,7 +218,8 @@ def _egress_path(
             failed,
         )
         returns = back.outcome == "delivered" and back.delivered_to == vpc
-    return EgressPath(vpc, az, w.outcome, w.nat, w.nat_az, returns, w.hops)
+    inspected = w.outcome == "internet" and bool(w.firewalls)
+    return EgressPath(vpc, az, w.outcome, w.nat, w.nat_az, returns, w.hops, inspected)
 
 
 def tier_returns(plan: NetworkPlan, router: Router | None = None) -> list[TierReturn]:
@@ -227,8 +231,8 @@ def tier_returns(plan: NetworkPlan, router: Router | None = None) -> list[TierRe
     probes = _Probes(plan, router)
     out = []
     for vpc in plan.vpcs:
-        if vpc.role == "spoke":
-            continue  # spoke pairs are the matrix: both directions, every tier
+        if vpc.role in ("spoke", "inspection"):
+            continue  # spoke pairs are the matrix; the firewall subnets hold no workloads
         for tier in probes.tiers[vpc.name]:
             for slot, az in zip(plan.slots, plan.availability_zones, strict=True):
                 table = tier_table(vpc, tier, slot)

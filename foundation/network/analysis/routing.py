@@ -6,6 +6,11 @@ propagate into it plus its static and blackhole routes. The TGW keeps AZ affinit
 leaves into the next VPC through that VPC's transit subnet in the same slot, where the
 transit subnet's route table decides. A NAT translates and forwards by its own subnet's
 table. A walk can be told that one AZ slot has failed: touching it drops the packet.
+
+Central inspection (DESIGN §3.10): a firewall route hands the packet to that AZ's
+firewall endpoint, which forwards by its firewall subnet's table. Entering an attachment
+with appliance mode, the TGW uses the AZ the flow hash chose (`flow_slot`, the same both
+ways) instead of keeping the AZ the packet entered in.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class Walk:
     nat: str | None = None
     nat_az: str | None = None
     delivered_to: str | None = None
+    firewalls: tuple[str, ...] = ()  # AZs of the firewall endpoints passed, in order
 
     @property
     def ok(self) -> bool:
@@ -67,7 +73,16 @@ class Router:
             for t in v.route_tables:
                 self.vpc_tables[(v.name, t.name)] = _table(
                     local
-                    + [(IPNetwork(r.destination), (r.target.type, r.target.name)) for r in t.routes]
+                    + [
+                        (
+                            IPNetwork(r.destination),
+                            (
+                                r.target.type,
+                                r.target.az if r.target.type == "firewall" else r.target.name,
+                            ),
+                        )
+                        for r in t.routes
+                    ]
                 )
             for sub in v.subnets_of("transit"):
                 self.next_table[(v.name, sub.slot)] = sub.route_table
@@ -77,7 +92,13 @@ class Router:
                     plan.slot_of(n.az),
                     v.subnet(n.subnet).route_table,
                 )
+        self.firewall_at: dict[str, tuple[int, str]] = {}  # AZ -> (slot, firewall subnet table)
+        if plan.inspection is not None:
+            inspection_vpc = self.vpcs[plan.inspection.vpc]
+            for e in plan.inspection.endpoints:
+                self.firewall_at[e.az] = (e.slot, inspection_vpc.subnet(e.subnet).route_table)
         tgw = plan.transit_gateway
+        self.appliance = {a.name for a in tgw.attachments if a.appliance_mode}
         self.association = {a: t.name for t in tgw.route_tables for a in t.associations}
         self.tgw_tables: dict[str, Table] = {}
         # a hybrid attachment (§3.14) propagates the on-premises prefixes it brings in
@@ -104,20 +125,24 @@ class Router:
         slot: int,
         dst: IPAddress,
         failed_slot: int | None = None,
+        flow_slot: int | None = None,
         entry: str | None = None,
     ) -> Walk:
         """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`.
 
+        `flow_slot`: the AZ slot the TGW's flow hash picks at appliance-mode attachments
+        (None: the TGW keeps the AZ the packet entered in, as without appliance mode).
         With `entry` (a hybrid attachment), the packet enters the TGW from on-premises
         there instead; `vpc_name` and `table` are then ignored. A packet the TGW sends to a
         hybrid attachment is delivered to it (`delivered_to` names the attachment).
         """
         hops: list[str] = []
+        firewalls: list[str] = []
         nat: tuple[str | None, str | None] = (None, None)
         ip = int(dst)
 
         def end(outcome: str, delivered_to: str | None = None) -> Walk:
-            return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to)
+            return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to, tuple(firewalls))
 
         in_vpc, where, table_name = True, vpc_name, table
         if entry is not None:
@@ -142,6 +167,11 @@ class Router:
                     nat = (name, az)
                     hops.append(str(name))
                     continue
+                if kind == "firewall":
+                    slot, table_name = self.firewall_at[str(name)]
+                    hops.append(f"firewall:{name}")
+                    firewalls.append(str(name))
+                    continue
                 hops.append("tgw")
                 in_vpc, table_name = False, self.association[where]
                 continue
@@ -154,6 +184,8 @@ class Router:
             where = str(target[1])
             if where in self.hybrid:
                 return end("delivered", delivered_to=where)
+            if flow_slot is not None and where in self.appliance:
+                slot = flow_slot  # appliance mode: one AZ per flow, both ways
             transit = self.next_table.get((where, slot))
             if transit is None:  # no attachment subnet in this AZ: the TGW cannot deliver here
                 return end("no-route")
@@ -168,9 +200,10 @@ def walk(
     slot: int,
     dst: IPAddress,
     failed_slot: int | None = None,
+    flow_slot: int | None = None,
 ) -> Walk:
     """One walk on a plan (index it with Router for many walks)."""
-    return Router(plan).walk(vpc_name, table, slot, dst, failed_slot)
+    return Router(plan).walk(vpc_name, table, slot, dst, failed_slot, flow_slot)
 
 
 def workload_table(vpc: Vpc, slot: int) -> str:
