@@ -67,6 +67,7 @@ def test_on_premises_reachability_and_failures(workspace: Path, cli) -> None:
         "sandbox": (False, False),
         "tools": (True, True),
     }
+    assert doc["onPremises"]["reach"] == {"nonprod": "no", "prod": "yes", "shared": "yes"}
     assert doc["hybridFailure"] == [
         {"lost": "vpn-dc1", "cutOff": []},
         {"lost": "vpn-dc2", "cutOff": []},

@@ -46,3 +46,27 @@ def test_a_new_customer_gateway_ip_replaces_the_gateway_not_the_vpn(repo: Path, 
     assert rules(doc).get("DIFF.REPLACE warning", 0) >= 1
     changed = doc["diff"]["resources"]["byType"]["aws:ec2/vpnConnection:VpnConnection"]
     assert changed["change"] == 1
+
+
+def test_a_segment_newly_listed_gains_on_premises_with_a_warning(repo: Path, cli) -> None:
+    write_hybrid_stack(repo)
+    commit(repo, "hybrid")
+    edit_stack(
+        repo, "hybrid", "segments: [prod, shared]\n      vpn", "segments: [shared]\n      vpn"
+    )
+    commit(repo, "only shared")  # the base: prod does not reach on-premises
+    edit_stack(
+        repo, "hybrid", "segments: [shared]\n      vpn", "segments: [prod, shared]\n      vpn"
+    )
+    doc = plan(cli, repo, stack="hybrid")
+    gained = doc["diff"]["reachability"]["gained"]
+    assert ["payments", "on-premises"] in gained and ["ledger", "on-premises"] in gained
+    assert ["tools", "on-premises"] not in gained  # shared reached it already
+    subjects = {f["subject"] for f in doc["findings"] if f["rule"] == "DIFF.REACH-GAINED"}
+    assert subjects == {"payments -> on-premises", "ledger -> on-premises"}
+    commit(repo, "prod listed again")  # the base
+    edit_stack(
+        repo, "hybrid", "segments: [prod, shared]\n      vpn", "segments: [shared]\n      vpn"
+    )
+    lost = plan(cli, repo, stack="hybrid")["diff"]["reachability"]["lost"]
+    assert sorted(lost) == [["ledger", "on-premises"], ["payments", "on-premises"]]

@@ -20,7 +20,7 @@ from foundation.network.analysis.findings import Finding
 from foundation.network.analysis.reachability import AzImpact, EgressPath
 from foundation.network.model import NetworkPlan
 from foundation.offline.gitref import BaseFiles
-from foundation.offline.hybrid_change import asn_findings
+from foundation.offline.hybrid_change import asn_findings, onprem_gained_findings, onprem_pairs
 from foundation.offline.resource_diff import compare
 from foundation.offline.sides import Side
 from foundation.reports.diffmodel import PlanDiff, ResourceChange, SideValue
@@ -204,9 +204,11 @@ def diff_sides(files: BaseFiles, base: Side | None, head: Side) -> tuple[PlanDif
     allocated = tuple((k, c) for k, c in sorted(head_lock.items()) if base_lock.get(k) != c)
     released = tuple((k, c) for k, c in sorted(base_lock.items()) if head_lock.get(k) != c)
     head_reach = {(p.source, p.target) for p in head.analyses.pairs if p.reachable}
+    head_reach |= onprem_pairs(head.plan)
     base_reach = (
         {(p.source, p.target) for p in base.analyses.pairs if p.reachable} if base else set()
     )
+    base_reach |= onprem_pairs(base.plan) if base else set()
     gained = sorted(head_reach - base_reach)
     lost = sorted(base_reach - head_reach)
     apart = [p for p in gained if base and _apart(base.plan, head.plan, p)]
@@ -242,4 +244,5 @@ def diff_sides(files: BaseFiles, base: Side | None, head: Side) -> tuple[PlanDif
     protected = frozenset(
         (r.type, r.name) for r in (base.recording.custom if base else []) if r.protect
     )
-    return diff, _findings(head, changes, apart, protected) + asn_findings(base, head)
+    hybrid = asn_findings(base, head) + onprem_gained_findings(base, head, gained)
+    return diff, _findings(head, changes, apart, protected) + hybrid

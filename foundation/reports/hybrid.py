@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from foundation.network.analysis.hybrid import HybridAnalysis
 from foundation.network.model import NetworkPlan
 from foundation.reports.model import PlanReport
 
@@ -20,6 +21,7 @@ def add_hybrid(doc: dict[str, Any], report: PlanReport) -> None:
     doc["onPremises"] = {
         "cidrs": list(plan.on_premises.cidrs),
         "segments": list(plan.on_premises.segments),
+        "reach": segment_reach(plan, analysis),
     }
     doc["transitGateway"]["ecmp"] = True
     doc["transitGateway"]["hybrid"] = [
@@ -40,6 +42,18 @@ def add_hybrid(doc: dict[str, Any], report: PlanReport) -> None:
         for r in analysis.on_premises
     ]
     doc["hybridFailure"] = [{"lost": f.lost, "cutOff": list(f.cut_off)} for f in analysis.failures]
+
+
+def segment_reach(plan: NetworkPlan, analysis: HybridAnalysis) -> dict[str, str]:
+    """Segment -> whether its spokes reach on-premises: yes, no, partial or - (no spokes)."""
+    seg_of = {v.name: v.segment for v in plan.spokes}
+    out = {}
+    for segment in plan.segments:
+        got = [r.reachable for r in analysis.on_premises if seg_of[r.vpc] == segment.name]
+        out[segment.name] = (
+            "-" if not got else "yes" if all(got) else "no" if not any(got) else "partial"
+        )
+    return out
 
 
 def _id(*parts: str) -> str:

@@ -190,8 +190,15 @@ def render_text(report: PlanReport) -> str:
     console.print("Reachability (segment -> segment, from the route tables)")
     console.print(
         _table(
-            ["from \\ to", *segs],
-            [[a, *(doc["reachability"]["segments"][a][b] for b in segs)] for a in segs],
+            ["from \\ to", *segs, *(["on-premises"] if "onPremises" in doc else [])],
+            [
+                [
+                    a,
+                    *(doc["reachability"]["segments"][a][b] for b in segs),
+                    *([doc["onPremises"]["reach"][a]] if "onPremises" in doc else []),
+                ]
+                for a in segs
+            ],
         )
     )
     console.print()
