@@ -8,11 +8,13 @@ import pulumi_aws as aws
 from components.accounts import TransitShare, account_providers
 from components.alarms import Alarms
 from components.flow_logs import flow_log_access
+from components.peering import Peerings
 from components.tags import resource_name, tags
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SharedTransit, SpokeVpc
 from foundation.config.accounts import NETWORK
 from foundation.network.model import NetworkPlan
+from foundation.network.peering import routable
 
 
 class Network(pulumi.ComponentResource):
@@ -91,13 +93,13 @@ class Network(pulumi.ComponentResource):
                     else None,
                 )
             )
-        SegmentRouting(
-            "segments",
-            plan.transit_gateway,
-            transit.route_table_ids,
-            {v.plan_vpc.name: v.attachment_id for v in vpcs},
-            opts=child,
-        )
+        attachment_ids = {v.plan_vpc.name: v.attachment_id for v in vpcs}
+        tgw = plan.transit_gateway
+        if tgw.peerings:  # DESIGN §3.9: routes only over peerings that are available
+            peerings = Peerings("peerings", plan, transit.transit_gateway_id, opts=child)
+            attachment_ids.update(peerings.ready)
+            tgw = routable(tgw, peerings.ready)
+        SegmentRouting("segments", tgw, transit.route_table_ids, attachment_ids, opts=child)
         if plan.monitoring is not None:
             watched = {**hub.nat_gateway_ids, plan.transit_gateway.name: transit.transit_gateway_id}
             Alarms("alarms", plan.stack, plan.region, plan.monitoring, watched, opts=child)

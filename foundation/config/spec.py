@@ -42,6 +42,7 @@ from pydantic.alias_generators import to_camel
 
 from foundation.config import regions
 from foundation.config.accounts import NETWORK, account_problems
+from foundation.config.peers import peer_key_problems
 from foundation.errors import InputError, Problem
 from ipam.cidr import CidrError, parse_cidr
 
@@ -378,6 +379,7 @@ class NetworkSpec(_Model):
     production: StrictBool = False
     accounts: dict[str, AccountSpec] = {}
     share: ShareSpec | None = None
+    peers: list[StrictStr] = []  # stacks in other Regions, peered TGW to TGW (DESIGN §3.9)
 
     @property
     def multi_account(self) -> bool:
@@ -794,6 +796,7 @@ def parse_network(raw: Any, region: str, source: str, stack: str) -> StackSpec:
     except ValidationError as exc:
         problems += problems_from_validation(exc, source, ROOT)
     problems += _cross_references(raw, region, source)
+    problems += peer_key_problems(raw, stack, source)
     if problems or network is None:
         raise InputError(problems)
     return StackSpec(name=stack, region=region, network=network, source=source)

@@ -196,6 +196,33 @@ class TgwRouteTable:
 
 
 @dataclass(frozen=True)
+class TgwPeering:
+    """A TGW peering attachment to a peered stack's TGW in another Region (DESIGN §3.9)."""
+
+    name: str  # peer-<peerstack>
+    peer_stack: str
+    peer_region: str
+    requester: bool  # the stack whose name sorts first requests; the other accepts
+    state: Literal["planned", "pending"]  # pending: the peer has no lock entries yet
+
+
+@dataclass(frozen=True)
+class RemoteSpoke:
+    """A spoke of a peered stack, as this stack routes to it (CIDR from the org-wide lock)."""
+
+    stack: str
+    region: str
+    name: str
+    segment: str
+    cidr: str
+
+    @property
+    def key(self) -> str:
+        """How reports name it: `<peerstack>/<spoke>`."""
+        return f"{self.stack}/{self.name}"
+
+
+@dataclass(frozen=True)
 class TransitGateway:
     """The Transit Gateway with secure options and its segment route tables."""
 
@@ -207,6 +234,7 @@ class TransitGateway:
     dns_support: bool
     attachments: tuple[TgwAttachment, ...]
     route_tables: tuple[TgwRouteTable, ...]
+    peerings: tuple[TgwPeering, ...] = ()
 
     def route_table(self, name: str) -> TgwRouteTable:
         """A TGW route table by name."""
@@ -293,6 +321,7 @@ class NetworkPlan:
     share: RamShare | None = None
     az_ids: bool = False  # slots are AZ IDs (spokes in other accounts), subnets placed by ID
     monitoring: Monitoring | None = None
+    remote_spokes: tuple[RemoteSpoke, ...] = ()  # spokes of peered stacks (DESIGN §3.9)
 
     def account(self, name: str) -> Account:
         """An account by name."""

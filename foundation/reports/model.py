@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
+from foundation.network.analysis.peering import RegionLoss
 from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
 from foundation.network.cost import CostEstimate
 from foundation.network.model import NetworkPlan
@@ -43,6 +44,7 @@ class PlanReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
     cost: CostEstimate | None = None  # every plan has one (DESIGN §3.12)
     diff: PlanDiff | None = None  # with --base REF (DESIGN §3.11)
+    region_failure: tuple[RegionLoss, ...] = ()  # one per peered Region (DESIGN §3.9)
 
     @property
     def errors(self) -> int:

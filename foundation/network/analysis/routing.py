@@ -94,9 +94,21 @@ class Router:
             self.tgw_tables[tgw_table.name] = _table(routes)
 
     def walk(
-        self, vpc_name: str, table: str, slot: int, dst: IPAddress, failed_slot: int | None = None
+        self,
+        vpc_name: str,
+        table: str,
+        slot: int,
+        dst: IPAddress,
+        failed_slot: int | None = None,
+        from_tgw: bool = False,
     ) -> Walk:
-        """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`."""
+        """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`.
+
+        With `from_tgw`, the packet starts at the TGW in route table `table` (it arrived
+        over a peering). A TGW route to an attachment that is no VPC of this plan (a
+        peering, DESIGN §3.9) ends the walk with outcome `peering`, `delivered_to` naming
+        the attachment: the caller continues on the peer's side.
+        """
         hops: list[str] = []
         nat: tuple[str | None, str | None] = (None, None)
         ip = int(dst)
@@ -104,7 +116,7 @@ class Router:
         def end(outcome: str, delivered_to: str | None = None) -> Walk:
             return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to)
 
-        in_vpc, where, table_name = True, vpc_name, table
+        in_vpc, where, table_name = not from_tgw, vpc_name, table
         for _ in range(MAX_HOPS):
             if failed_slot is not None and slot == failed_slot:
                 return end("az-failed")
@@ -135,6 +147,8 @@ class Router:
             if target[0] == "blackhole":
                 return end("blackhole")
             where = str(target[1])
+            if where not in self.vpcs:
+                return end("peering", delivered_to=where)
             transit = self.next_table.get((where, slot))
             if transit is None:  # no attachment subnet in this AZ: the TGW cannot deliver here
                 return end("no-route")
