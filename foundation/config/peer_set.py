@@ -8,6 +8,8 @@ other's open door). Every problem names the peer and the fix; the caller exits 2
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from foundation.config.peers import ROOT
 from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
@@ -61,6 +63,28 @@ def peer_problems(spec: StackSpec, peer: StackSpec) -> list[Problem]:
     return problems
 
 
+def _missing(spec: StackSpec, i: int, name: str, existing: set[str]) -> Problem:
+    return Problem(
+        spec.source,
+        f"{ROOT}.peers[{i}]",
+        f"peer '{name}' does not exist (no stacks/Pulumi.{name}.yaml)",
+        f"create that stack, or remove '{name}'; existing stacks: "
+        f"{', '.join(sorted(existing - {spec.name})) or '(none)'}",
+    )
+
+
+def all_peering_problems(specs: Mapping[str, StackSpec], existing: set[str]) -> list[Problem]:
+    """Every peering of every stack checked from both sides (`ipam check`)."""
+    problems: list[Problem] = []
+    for _, spec in sorted(specs.items()):
+        for i, peer in enumerate(spec.network.peers):
+            if peer in specs:
+                problems += peer_problems(spec, specs[peer])
+            elif peer not in existing:
+                problems.append(_missing(spec, i, peer, existing))
+    return problems
+
+
 def load_peers(workspace: Workspace, spec: StackSpec) -> dict[str, StackSpec]:
     """Every peer's validated stack, checked against `spec`; every problem at once.
 
@@ -72,15 +96,7 @@ def load_peers(workspace: Workspace, spec: StackSpec) -> dict[str, StackSpec]:
     existing = set(workspace.stack_names())
     for i, name in enumerate(spec.network.peers):
         if name not in existing:
-            problems.append(
-                Problem(
-                    spec.source,
-                    f"{ROOT}.peers[{i}]",
-                    f"peer '{name}' does not exist (no stacks/Pulumi.{name}.yaml)",
-                    f"create that stack, or remove '{name}'; existing stacks: "
-                    f"{', '.join(sorted(existing - {spec.name})) or '(none)'}",
-                )
-            )
+            problems.append(_missing(spec, i, name, existing))
             continue
         try:
             peer = workspace.load_stack(name)
