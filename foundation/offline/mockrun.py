@@ -194,7 +194,10 @@ class OfflineMocks(pulumi.runtime.Mocks):
             }
             return result, []  # pulumi allows None in the hint but iterates it
         if args.token in (TGW_TOKEN, PEERING_TOKEN):
-            return self._peering_call(args.token, args.args), []
+            try:
+                return self._peering_call(args.token, args.args), []
+            except LookupError as exc:  # as the provider reports "no matching ...": a failure
+                return {}, [("filters", str(exc))]
         raise NotImplementedError(f"the offline plan cannot answer invoke {args.token}")
 
 
