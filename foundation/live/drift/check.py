@@ -9,6 +9,7 @@ from foundation.live.drift.diff import diff, ignored
 from foundation.live.drift.expected import expected_items
 from foundation.live.drift.model import DriftResult
 from foundation.live.drift.observe import observe
+from foundation.live.drift.peering import planned_regions
 from foundation.network.build import with_azs
 from foundation.network.model import NetworkPlan
 
@@ -21,7 +22,7 @@ def check_drift(
     plan = with_azs(plan, resolve_account_azs(sessions, spec))
     cidrs = {v.cidr for v in plan.vpcs}
     alarms = frozenset(a.name for a in plan.monitoring.alarms) if plan.monitoring else frozenset()
-    live = observe(sessions, spec.name, plan.pool_cidr, cidrs, alarms)
+    live = observe(sessions, spec.name, plan.pool_cidr, cidrs, alarms, planned_regions(plan))
     if not live.deployed:
         return DriftResult(spec.name, "not-deployed", (), sessions.api_calls)
     everything = diff(spec.name, expected_items(plan), live.items)

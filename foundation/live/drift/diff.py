@@ -28,6 +28,7 @@ HIGH = {
     "tgw-association",
     "tgw-propagation",
     "tgw-route",
+    "tgw-peering",
     "default-security-group",
     "security-group-rule",
     "flow-log",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from foundation.live.drift.model import Item
+from foundation.live.drift.peering import expected_peerings
 from foundation.network.model import NetworkPlan
 
 TAGGABLE = {
@@ -134,6 +135,7 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
             )
             for s in table.static_routes
         ]
+    items += expected_peerings(plan)
     items += alarm_items(plan)
     return {(i.type, i.name): i for i in items}
 

@@ -11,7 +11,7 @@ route-table side (moto reports them wrongly from the attachment side).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from foundation.live.accounts import Sessions
 from foundation.live.aws import Aws, client_error
 from foundation.live.drift.expected import topic_name
 from foundation.live.drift.model import UNREPORTED, Item
+from foundation.live.drift.peering import observe_peerings
 
 STACK, NAME = "foundation:stack", "foundation:name"
 CHUNK = 200  # values per EC2 filter
@@ -93,6 +94,7 @@ def observe(
     pool: str,
     stack_cidrs: set[str],
     alarms: frozenset[str] = frozenset(),
+    peerings: Mapping[str, str] | None = None,
 ) -> Observed:
     """Read everything of the stack, and everything inside its scope, from AWS.
 
@@ -120,6 +122,9 @@ def observe(
         out.account = NETWORK
         out.deployed = found or bool(tgws)
         if out.deployed:
+            if peerings:  # DESIGN §3.9: before the routes, so they name the peering
+                tgw_ids = {t["TransitGatewayId"] for t in tgws}
+                observe_peerings(network, tgw_ids, _tags, names, out.add, peerings)
             _observe_tgw(network, out, names, tgws)
             if alarms:
                 _observe_alarms(network, out, names, stack, alarms)
@@ -402,6 +407,8 @@ def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, An
         "ec2", "describe_transit_gateway_vpc_attachments", "TransitGatewayVpcAttachments"
     ):
         if a.get("TransitGatewayId") not in tgw_ids or a.get("State") in ("deleted", "deleting"):
+            continue
+        if "VpcId" not in a:  # moto lists peering attachments among VPC attachments too
             continue
         name, tagged = names.learn(a["TransitGatewayAttachmentId"], a)
         out.add(

@@ -21,11 +21,13 @@ class QuotaDef:
     adjustable: bool
     counts: str
     raises_with: str = ""  # AWS raises this quota together with that one
+    only_when_counted: bool = False  # no row unless the plan or the account uses it
 
 
 def _entry(raw: dict[str, object]) -> QuotaDef:
     raw = dict(raw)
     raw["raises_with"] = raw.pop("raisesWith", "")
+    raw["only_when_counted"] = raw.pop("onlyWhenCounted", False)
     return QuotaDef(**raw)  # type: ignore[arg-type]
 
 

@@ -92,6 +92,8 @@ def decide(
         limit = limits.get(quota.code, Limit(quota.default, fallback_source))
         if skip_uncounted and quota.counts not in planned:
             continue
+        if quota.only_when_counted and quota.counts not in planned and quota.counts not in existing:
+            continue
         plan_by_scope = planned.get(quota.counts, {})
         have_by_scope = existing.get(quota.counts, {})
         scopes = sorted(set(plan_by_scope) | set(have_by_scope)) or ["-"]

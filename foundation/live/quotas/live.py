@@ -33,11 +33,19 @@ def _ours(item: dict[str, Any], stack: str) -> bool:
     return any(t.get("Key") == STACK_TAG and t.get("Value") == stack for t in item.get("Tags", []))
 
 
-def live_limits(aws: Aws, counted: Collection[str] | None = None) -> dict[str, Limit]:
-    """The limit of every catalogue quota (or of those whose counter is `counted`)."""
+def live_limits(
+    aws: Aws, counted: Collection[str] | None = None, optional: Collection[str] = ()
+) -> dict[str, Limit]:
+    """The limit of every catalogue quota (or of those whose counter is `counted`).
+
+    A quota read only when used (`onlyWhenCounted`, e.g. peering attachments) is read
+    when its counter is in `optional` (what the plan uses), so other stacks make no call.
+    """
     limits: dict[str, Limit] = {}
     for quota in catalog():
         if quota.service == "none" or (counted is not None and quota.counts not in counted):
+            continue
+        if quota.only_when_counted and quota.counts not in optional:
             continue
         for operation, source in (
             ("get_service_quota", "applied"),
@@ -149,6 +157,7 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         ours = [t["TransitGatewayId"] for t in tgws if _ours(t, stack)]
         # routes already in our TGW that this plan does not make (hand-made, VPN, peering)
         extra_routes = live_tgw_routes(aws, ours, vpcs) - tgw_routes(plan)
+        other_peerings = _other_peerings(aws, plan, ours)
     except ClientError as exc:
         raise client_error(exc, "ec2 describe") from None
     az_key = "AvailabilityZoneId" if plan.az_ids else "AvailabilityZone"
@@ -168,7 +177,35 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         },
         "transit-gateways": {region: sum(1 for t in tgws if not _ours(t, stack))},
         "tgw-routes": {plan.transit_gateway.name: len(extra_routes)},
+        **other_peerings,
     }
+
+
+def _other_peerings(aws: Aws, plan: NetworkPlan, ours: list[str]) -> Usage:
+    """Peering attachments on our TGW that the plan does not make (DESIGN §3.9).
+
+    Read only for a stack with peers (one paged, filtered call), so other stacks' checks
+    make no extra call.
+    """
+    tgw = plan.transit_gateway
+    if not tgw.peerings or not ours:
+        return {}
+    planned = {p.name for p in tgw.peerings}
+    found = aws.pages(
+        "ec2",
+        "describe_transit_gateway_peering_attachments",
+        "TransitGatewayPeeringAttachments",
+        Filters=[{"Name": "state", "Values": ["pendingAcceptance", "pending", "available"]}],
+    )
+    count = 0
+    for att in found:
+        sides = {
+            att.get("RequesterTgwInfo", {}).get("TransitGatewayId"),
+            att.get("AccepterTgwInfo", {}).get("TransitGatewayId"),
+        }
+        if sides & set(ours) and not (_ours(att, plan.stack) and _name(att, "") in planned):
+            count += 1
+    return {"tgw-peering-attachments": {tgw.name: count}}
 
 
 def live_quota_rows(
@@ -183,7 +220,11 @@ def live_quota_rows(
     plan = with_azs(plan, resolve_account_azs(sessions, spec))
     existing = {name: live_usage(session, plan) for name, session in sessions}
     limits = {  # a spoke account has no Transit Gateway: its TGW limits are not read
-        name: live_limits(session, None if name == NETWORK else planned_usage(plan, name))
+        name: live_limits(
+            session,
+            None if name == NETWORK else planned_usage(plan, name),
+            optional=planned_usage(plan, name),
+        )
         for name, session in sessions
     }
     return decide_per_account(

@@ -60,4 +60,8 @@ def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
             "tgw-route-tables": {tgw.name: len(tgw.route_tables)},
             "tgw-routes": {tgw.name: len(tgw_routes(plan))},
         }
+        if tgw.peerings:  # DESIGN §3.9: peering attachments count as attachments too
+            peerings = len(tgw.peerings)
+            usage["tgw-attachments"] = {tgw.name: len(tgw.attachments) + peerings}
+            usage["tgw-peering-attachments"] = {tgw.name: peerings}
     return usage
