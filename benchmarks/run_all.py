@@ -12,6 +12,7 @@ from benchmarks import (
     bench_base,
     bench_ipam,
     bench_live,
+    bench_peering,
     bench_plan,
     bench_program,
 )
@@ -25,6 +26,7 @@ def main() -> None:
     bench_program.run()
     bench_live.run()
     bench_accounts.run()
+    bench_peering.run()
 
 
 if __name__ == "__main__":

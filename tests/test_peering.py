@@ -223,3 +223,19 @@ def test_ipam_check_validates_peering_as_a_whole(project: Path, cli) -> None:
     result = cli(project, "ipam", "check")
     assert result.code == 2, result.out + result.err
     assert "same TGW ASN" in result.err
+
+
+def test_cost_counts_the_peering_attachment_on_each_side(project: Path, cli) -> None:
+    use1, euw1 = both_planned(cli, project)
+    for doc, vpcs in ((use1, 4), (euw1, 4)):
+        [item] = [i for i in doc["cost"]["items"] if i["item"] == "Transit Gateway attachment hours"]
+        assert item["count"] == vpcs + 1  # its VPC attachments plus its side of the peering
+
+
+def test_quota_rows_count_the_peering(project: Path, cli) -> None:
+    use1, _ = both_planned(cli, project)
+    rows = {q["code"]: q for q in use1["quotas"]}
+    assert rows["L-A1B5A36F"]["planned"] == 1 and rows["L-A1B5A36F"]["limit"] == 50
+    assert rows["L-E0233F82"]["planned"] == 5  # 4 VPC attachments + the peering
+    static = sum(len(t["staticRoutes"]) for t in use1["transitGateway"]["routeTables"])
+    assert rows["L-BCC1FB47"]["planned"] >= static  # remote routes and blackholes count
