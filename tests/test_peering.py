@@ -228,7 +228,8 @@ def test_ipam_check_validates_peering_as_a_whole(project: Path, cli) -> None:
 def test_cost_counts_the_peering_attachment_on_each_side(project: Path, cli) -> None:
     use1, euw1 = both_planned(cli, project)
     for doc, vpcs in ((use1, 4), (euw1, 4)):
-        [item] = [i for i in doc["cost"]["items"] if i["item"] == "Transit Gateway attachment hours"]
+        items = doc["cost"]["items"]
+        [item] = [i for i in items if i["item"] == "Transit Gateway attachment hours"]
         assert item["count"] == vpcs + 1  # its VPC attachments plus its side of the peering
 
 
