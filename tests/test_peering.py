@@ -240,3 +240,26 @@ def test_quota_rows_count_the_peering(project: Path, cli) -> None:
     assert rows["L-E0233F82"]["planned"] == 5  # 4 VPC attachments + the peering
     static = sum(len(t["staticRoutes"]) for t in use1["transitGateway"]["routeTables"])
     assert rows["L-BCC1FB47"]["planned"] >= static  # remote routes and blackholes count
+
+
+def test_base_plans_the_peering_at_the_ref_too(tmp_path: Path, cli) -> None:
+    """`--base` reads the peers' stack files at the ref: an unchanged peering is no change."""
+    from tests.test_plan_base import commit, git
+
+    root = peered_project(tmp_path / "net")
+    both_planned(cli, root)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    edit_stack(
+        root, USE1, "      tools:", "      reports:  {segment: shared, size: 23}\n      tools:"
+    )
+    result = cli(root, "plan", USE1, "--base", "main", "--format", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    by_type = doc["diff"]["resources"]["byType"]
+    assert not [t for t in by_type if "peeringAttachment" in t]  # the peering is unchanged
+    assert doc["diff"]["resources"]["delete"] == 0
+    gained = doc["diff"]["reachability"]["gained"]
+    assert ["reports", "tools"] in gained
+    # the new spoke is routed to the peer: its CIDR joins the peer table's propagations
+    assert "reports" in table(doc, "peer-prod-euw1")["propagations"]

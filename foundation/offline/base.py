@@ -29,6 +29,7 @@ from foundation.config.workspace import Workspace
 from foundation.errors import FoundationError, InputError, Problem
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
+from foundation.network.peering import peer_sides, with_peers
 from foundation.network.stack_plan import offline_azs
 from foundation.offline.gitref import BaseFiles, read_base
 from foundation.offline.sides import Side, analyse, mock_run, offline_quotas, price
@@ -64,6 +65,14 @@ def _write(root: Path, stack: str, files: BaseFiles) -> None:
             (stacks / name).write_text(text, encoding="utf-8")
 
 
+def _write_peers(project: Path, root: Path, stack: str, ref: str) -> None:
+    """The stack files of the base's peers at `ref` (DESIGN §3.9): its plan reads them."""
+    for peer in Workspace(root).load_stack(stack).network.peers:
+        text = read_base(project, peer, ref).stack
+        if text is not None and not (root / "stacks" / f"Pulumi.{peer}.yaml").exists():
+            (root / "stacks" / f"Pulumi.{peer}.yaml").write_text(text, encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class _Planned:
     """The base copy's spec and plan, before its mock run."""
@@ -88,6 +97,7 @@ def _plan(root: Path, stack: str) -> _Planned:
         str(addresses.pools[spec.network.pool]),
         *pool_use(spec, addresses, lock),
     )
+    plan = with_peers(spec, plan, peer_sides(workspace, spec, addresses, lock))
     mine = {k: v for k, v in lock.items() if k.startswith(f"{stack}/")}
     return _Planned(workspace, spec, plan, mine)
 
@@ -219,6 +229,7 @@ def start_base(project: Path, stack: str, ref: str, parallel: bool = True) -> Pe
     pending = PendingBase(files, stack, folder)
     try:
         _write(Path(folder), stack, files)
+        _write_peers(project, Path(folder), stack, ref)
         _plan(Path(folder), stack)
     except (FoundationError, AllocationError) as exc:
         pending.close()
