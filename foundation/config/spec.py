@@ -15,6 +15,8 @@ behaviour:
 - ``drift``: ``warn`` (findings become Pulumi warnings; use ``fail`` to stop a deployment).
 - ``transitGateway``: ASN 64512, auto-accept off, default route table association and
   propagation off (segments need explicit tables).
+- ``peers``: none -- the stack is alone in its Region. Listed stacks (each listing this one
+  back, with a distinct ``transitGateway.asn``) are peered TGW to TGW (DESIGN §3.9).
 - ``alarms``: absent -- no CloudWatch alarms and no SNS topic. With it, every NAT gateway and
   the TGW get alarms (DESIGN §3.13) that notify the topic on ALARM and OK.
 """
