@@ -263,3 +263,19 @@ def test_base_plans_the_peering_at_the_ref_too(tmp_path: Path, cli) -> None:
     assert ["reports", "tools"] in gained
     # the new spoke is routed to the peer: its CIDR joins the peer table's propagations
     assert "reports" in table(doc, "peer-prod-euw1")["propagations"]
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [("markdown", "md"), ("text", "txt")])
+def test_peered_reports_match_the_golden_files(project: Path, cli, fmt: str, ext: str) -> None:
+    """New golden files for a peered stack (dev and prod keep theirs unchanged)."""
+    import os
+
+    from tests.test_reports import GOLDEN
+
+    both_planned(cli, project)
+    result = cli(project, "plan", USE1, "--format", fmt)
+    assert result.code == 0, result.err
+    golden = GOLDEN / f"peered-{USE1}.{ext}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(result.out)
+    assert result.out == golden.read_text(), f"rerun with UPDATE_GOLDEN=1 if {golden} should change"
