@@ -184,6 +184,13 @@ BAD = [
         ["segments.shared", "defined differently by peer 'prod-euw1'", "identically"],
     ),
     (
+        "invalid-peer-file",
+        EUW1,
+        "dr-vault: {segment: recovery, size: 23}",
+        "dr-vault: {segment: recovry, size: 23}",
+        ["Pulumi.prod-euw1.yaml", "(peer 'prod-euw1' of prod-use1)", "recovry"],
+    ),
+    (
         "lists-itself",
         USE1,
         "peers: [prod-euw1]",
