@@ -268,6 +268,8 @@ def test_base_plans_the_peering_at_the_ref_too(tmp_path: Path, cli) -> None:
     assert doc["diff"]["resources"]["delete"] == 0
     gained = doc["diff"]["reachability"]["gained"]
     assert ["reports", "tools"] in gained
+    assert ["reports", "prod-euw1/observability"] in gained  # across Regions too
+    assert not [p for p in gained if p[0] != "reports" and p[1] != "reports"]
     # the new spoke is routed to the peer: its CIDR joins the peer table's propagations
     assert "reports" in table(doc, "peer-prod-euw1")["propagations"]
 

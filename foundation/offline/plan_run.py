@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from foundation.addresses.allocation import (
@@ -179,7 +180,7 @@ def _report(
             spec=spec,
             plan=plan,
             lock={k: v for k, v in merged.entries.items() if k.startswith(f"{spec.name}/")},
-            analyses=analyses,
+            analyses=replace(analyses, pairs=pairs + remote),  # remote: DESIGN §3.9
             quotas=quotas if not live else offline_quotas(spec, plan),
             recording=recording,
             cost=cost,
