@@ -14,6 +14,7 @@ from benchmarks import (
     bench_inspection,
     bench_ipam,
     bench_live,
+    bench_peering,
     bench_plan,
     bench_program,
     bench_services,
@@ -31,6 +32,7 @@ def main() -> None:
     bench_live.run()
     bench_accounts.run()
     bench_services.run()
+    bench_peering.run()
 
 
 if __name__ == "__main__":

@@ -10,12 +10,14 @@ from components.alarms import Alarms
 from components.flow_logs import flow_log_access
 from components.hybrid import Hybrid
 from components.inspection import InspectionVpc
+from components.peering import Peerings
 from components.services import ServicesVpc, SharedServices
 from components.tags import resource_name, tags
 from components.transit import SegmentRouting, TransitHub
 from components.vpc import HubVpc, SharedTransit, SpokeVpc
 from foundation.config.accounts import NETWORK
 from foundation.network.model import NetworkPlan
+from foundation.network.peering import routable
 
 
 class Network(pulumi.ComponentResource):
@@ -120,16 +122,14 @@ class Network(pulumi.ComponentResource):
                     opts=child,
                 )
             )
-        SegmentRouting(
-            "segments",
-            plan.transit_gateway,
-            transit.route_table_ids,
-            {
-                **{v.plan_vpc.name: v.attachment_id for v in vpcs},
-                **(hybrid.attachment_ids if hybrid else {}),
-            },
-            opts=child,
-        )
+        attachment_ids = {v.plan_vpc.name: v.attachment_id for v in vpcs}
+        attachment_ids |= hybrid.attachment_ids if hybrid else {}
+        tgw = plan.transit_gateway
+        if tgw.peerings:  # DESIGN §3.9: routes only over peerings that are available
+            peerings = Peerings("peerings", plan, transit.transit_gateway_id, opts=child)
+            attachment_ids.update(peerings.ready)
+            tgw = routable(tgw, peerings.ready)
+        SegmentRouting("segments", tgw, transit.route_table_ids, attachment_ids, opts=child)
         if services is not None:
             SharedServices(
                 "shared-services",

@@ -23,6 +23,7 @@ from foundation.config.workspace import Workspace, pool_problems
 from foundation.errors import FoundationError, InputError
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
+from foundation.network.peering import PeerSide, peer_sides, with_peers
 from foundation.offline import runtime
 from ipam.layout import Allocation
 
@@ -35,6 +36,7 @@ class Prepared:
     addresses: AddressPlan
     allocation: Allocation
     lock_usage: tuple[int, int]
+    peers: tuple[PeerSide, ...] = ()  # peered stacks as the lock knows them (DESIGN §3.9)
 
 
 def _fail(exc: FoundationError) -> pulumi.RunError:
@@ -62,6 +64,7 @@ def load(root: Path | None = None) -> Prepared:
             raise InputError(problems)
         lock = read_lock_checked(workspace.lock_path)
         allocation = allocate_in_memory(spec, addresses, lock)
+        peers = tuple(peer_sides(workspace, spec, addresses, lock.entries))
     except FoundationError as exc:
         raise _fail(exc) from None
     if allocation.new:
@@ -81,7 +84,7 @@ def load(root: Path | None = None) -> Prepared:
                 "then run pulumi up again."
             )
     usage = pool_use(spec, addresses, merged_lock(lock.entries, allocation))
-    return Prepared(spec, addresses, allocation, usage)
+    return Prepared(spec, addresses, allocation, usage, peers)
 
 
 def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
@@ -95,6 +98,7 @@ def make_plan(prepared: Prepared, azs: list[str]) -> NetworkPlan:
             str(prepared.addresses.pools[spec.network.pool]),
             *prepared.lock_usage,
         )
+        plan = with_peers(spec, plan, list(prepared.peers))
     except FoundationError as exc:
         raise _fail(exc) from None
     for warning in plan.warnings:

@@ -66,16 +66,19 @@ def account_session(account_id: str, region: str = "us-east-1") -> boto3.session
     )
 
 
-def deploy(recording: Recording, region: str = "us-east-1") -> dict[str, str]:
+def deploy(
+    recording: Recording, region: str = "us-east-1", known: dict[str, str] | None = None
+) -> dict[str, str]:
     """Create every recorded resource in moto; returns mock id (and mock ARN) -> real one.
 
     A resource registered through an account's provider (`allowedAccountIds`) is created
     in that moto account; what moto cannot do across accounts is left out (SKIPPED).
+    `known` maps mock ids of resources created earlier (a second phase) to real ids.
     """
     default = boto3.session.Session(region_name=region)
     sessions: dict[str, boto3.session.Session] = {}
     clients: dict[int, tuple[Any, ...]] = {}
-    ids: dict[str, str] = {}
+    ids: dict[str, str] = dict(known or {})  # mock id -> real id of what exists already
 
     def real(value: Any) -> Any:
         return ids.get(value, value) if isinstance(value, str) else value

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from foundation.addresses.allocation import empty_lock_warning, lock_error
 from foundation.config.address_plan import load_address_plan
+from foundation.config.peer_set import all_peering_problems
+from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
 from foundation.errors import InputError, Problem
 from ipam.audit import audit, pool_usage
@@ -28,6 +30,7 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
         problems += exc.problems
         addresses = None
     stack_pools: dict[str, str] = {}
+    specs: dict[str, StackSpec] = {}
     expected: dict[str, set[str]] = {}
     az_lists: dict[str, tuple[str, ...]] = {}
     notes = [
@@ -42,9 +45,11 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
             problems += exc.problems
             continue
         stack_pools[name] = spec.network.pool
+        specs[name] = spec
         expected[name] = {"hub", *spec.network.spokes}
         if not isinstance(spec.network.availability_zones, int):
             az_lists[name] = tuple(spec.network.availability_zones)
+    problems += all_peering_problems(specs, set(workspace.stack_names()))  # DESIGN §3.9
     try:
         lock_file = read_lock_file(workspace.lock_path)
     except LockError as exc:

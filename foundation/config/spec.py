@@ -15,6 +15,8 @@ behaviour:
 - ``drift``: ``warn`` (findings become Pulumi warnings; use ``fail`` to stop a deployment).
 - ``transitGateway``: ASN 64512, auto-accept off, default route table association and
   propagation off (segments need explicit tables).
+- ``peers``: none -- the stack is alone in its Region. Listed stacks (each listing this one
+  back, with a distinct ``transitGateway.asn``) are peered TGW to TGW (DESIGN §3.9).
 - ``alarms``: absent -- no CloudWatch alarms and no SNS topic. With it, every NAT gateway and
   the TGW get alarms (DESIGN §3.13) that notify the topic on ALARM and OK.
 """
@@ -44,6 +46,7 @@ from foundation.config import regions
 from foundation.config.accounts import NETWORK, account_problems
 from foundation.config.hybrid import OnPremisesSpec, hybrid_problems
 from foundation.config.inspection import InspectionSpec, inspection_problems
+from foundation.config.peers import peer_key_problems
 from foundation.config.services import SharedServicesSpec, services_problems
 from foundation.errors import InputError, Problem
 from ipam.cidr import CidrError, parse_cidr
@@ -381,6 +384,7 @@ class NetworkSpec(_Model):
     production: StrictBool = False
     accounts: dict[str, AccountSpec] = {}
     share: ShareSpec | None = None
+    peers: list[StrictStr] = []  # stacks in other Regions, peered TGW to TGW (DESIGN §3.9)
 
     @property
     def multi_account(self) -> bool:
@@ -803,6 +807,7 @@ def parse_network(raw: Any, region: str, source: str, stack: str) -> StackSpec:
     except ValidationError as exc:
         problems += problems_from_validation(exc, source, ROOT)
     problems += _cross_references(raw, region, source)
+    problems += peer_key_problems(raw, stack, source)
     if problems or network is None:
         raise InputError(problems)
     return StackSpec(name=stack, region=region, network=network, source=source)

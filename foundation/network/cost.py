@@ -110,6 +110,8 @@ def _billable(type_: str, inputs: Mapping[str, Any]) -> list[tuple[str, int]]:
     if type_ in (
         "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
         "aws:ec2transitgateway/peeringAttachment:PeeringAttachment",
+        # each side's TGW holds the peering attachment: the accepter's hours count too
+        "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter",
     ):
         return [("tgwAttachment", 1)]
     if type_ == "aws:directconnect/gatewayAssociation:GatewayAssociation":

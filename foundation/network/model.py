@@ -220,6 +220,33 @@ class OnPremises:
 
 
 @dataclass(frozen=True)
+class TgwPeering:
+    """A TGW peering attachment to a peered stack's TGW in another Region (DESIGN §3.9)."""
+
+    name: str  # peer-<peerstack>
+    peer_stack: str
+    peer_region: str
+    requester: bool  # the stack whose name sorts first requests; the other accepts
+    state: Literal["planned", "pending"]  # pending: the peer has no lock entries yet
+
+
+@dataclass(frozen=True)
+class RemoteSpoke:
+    """A spoke of a peered stack, as this stack routes to it (CIDR from the org-wide lock)."""
+
+    stack: str
+    region: str
+    name: str
+    segment: str
+    cidr: str
+
+    @property
+    def key(self) -> str:
+        """How reports name it: `<peerstack>/<spoke>`."""
+        return f"{self.stack}/{self.name}"
+
+
+@dataclass(frozen=True)
 class TransitGateway:
     """The Transit Gateway with secure options and its segment route tables."""
 
@@ -232,6 +259,7 @@ class TransitGateway:
     attachments: tuple[TgwAttachment, ...]
     route_tables: tuple[TgwRouteTable, ...]
     hybrid: tuple[HybridAttachment, ...] = ()  # VPN and DX attachments (§3.14)
+    peerings: tuple[TgwPeering, ...] = ()
 
     def route_table(self, name: str) -> TgwRouteTable:
         """A TGW route table by name."""
@@ -388,6 +416,7 @@ class NetworkPlan:
     on_premises: OnPremises | None = None  # DESIGN §3.14
     shared_services: SharedServices | None = None  # DESIGN §3.15
     inspection: Inspection | None = None  # DESIGN §3.10: the firewall, its policy, endpoints
+    remote_spokes: tuple[RemoteSpoke, ...] = ()  # spokes of peered stacks (DESIGN §3.9)
 
     def account(self, name: str) -> Account:
         """An account by name."""

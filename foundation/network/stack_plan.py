@@ -8,6 +8,7 @@ from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
+from foundation.network.peering import peer_sides, with_peers
 
 
 def offline_azs(spec: StackSpec) -> list[str]:
@@ -34,4 +35,5 @@ def read_only_plan(workspace: Workspace, stack: str) -> tuple[StackSpec, Network
     allocation = allocate_in_memory(spec, addresses, lock)
     pool = addresses.pools[spec.network.pool]
     plan = build_plan(spec, allocation, offline_azs(spec), str(pool))
+    plan = with_peers(spec, plan, peer_sides(workspace, spec, addresses, lock.entries))
     return spec, plan

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from netaddr import IPNetwork
@@ -27,8 +27,11 @@ from foundation.addresses.allocation import allocate_in_memory, merged_lock_file
 from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
 from foundation.errors import FoundationError, InputError, Problem
+from foundation.network.analysis.peering import cross_region
+from foundation.network.analysis.reachability import PairResult
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
+from foundation.network.peering import peer_plans, peer_sides, with_peers
 from foundation.network.stack_plan import offline_azs
 from foundation.offline.gitref import BaseFiles, read_base
 from foundation.offline.sides import Side, analyse, mock_run, offline_quotas, price
@@ -64,6 +67,14 @@ def _write(root: Path, stack: str, files: BaseFiles) -> None:
             (stacks / name).write_text(text, encoding="utf-8")
 
 
+def _write_peers(project: Path, root: Path, stack: str, ref: str) -> None:
+    """The stack files of the base's peers at `ref` (DESIGN §3.9): its plan reads them."""
+    for peer in Workspace(root).load_stack(stack).network.peers:
+        text = read_base(project, peer, ref).stack
+        if text is not None and not (root / "stacks" / f"Pulumi.{peer}.yaml").exists():
+            (root / "stacks" / f"Pulumi.{peer}.yaml").write_text(text, encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class _Planned:
     """The base copy's spec and plan, before its mock run."""
@@ -88,8 +99,20 @@ def _plan(root: Path, stack: str) -> _Planned:
         str(addresses.pools[spec.network.pool]),
         *pool_use(spec, addresses, lock),
     )
+    plan = with_peers(spec, plan, peer_sides(workspace, spec, addresses, lock))
     mine = {k: v for k, v in lock.items() if k.startswith(f"{stack}/")}
     return _Planned(workspace, spec, plan, mine)
+
+
+def _remote_pairs(planned: _Planned) -> list[PairResult]:
+    """Pairs to peered stacks' spokes at the ref (DESIGN §3.9), for reachability gained/lost."""
+    if not planned.plan.transit_gateway.peerings:
+        return []
+    workspace, spec = planned.workspace, planned.spec
+    _, addresses = workspace.load(spec.name)
+    lock = read_lock_file(workspace.lock_path)
+    peers = peer_plans(workspace, spec, addresses, planned.plan, lock, offline_azs)
+    return cross_region(planned.plan, peers)[0]
 
 
 def _refuse(exc: Exception, ref: str) -> InputError:
@@ -126,13 +149,15 @@ def plan_side(root: str, stack: str) -> Side | list[Problem]:
     try:
         planned = _plan(Path(root), stack)
         recording = mock_run(planned.workspace, planned.spec)
+        remote = _remote_pairs(planned)
     except (FoundationError, AllocationError) as exc:
         return _problems(exc)
+    analyses = analyse(planned.plan)
     return Side(
         spec=planned.spec,
         plan=planned.plan,
         lock=planned.lock,
-        analyses=analyse(planned.plan),
+        analyses=replace(analyses, pairs=analyses.pairs + remote),
         quotas=offline_quotas(planned.spec, planned.plan),
         recording=recording,
         cost=price(planned.plan, recording),
@@ -219,6 +244,7 @@ def start_base(project: Path, stack: str, ref: str, parallel: bool = True) -> Pe
     pending = PendingBase(files, stack, folder)
     try:
         _write(Path(folder), stack, files)
+        _write_peers(project, Path(folder), stack, ref)
         _plan(Path(folder), stack)
     except (FoundationError, AllocationError) as exc:
         pending.close()

@@ -13,6 +13,7 @@ import json
 import logging
 import runpy
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from foundation.offline import runtime
 
 AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
 CALLER_TOKEN = "aws:index/getCallerIdentity:getCallerIdentity"
+TGW_TOKEN = "aws:ec2transitgateway/getTransitGateway:getTransitGateway"
+PEERING_TOKEN = "aws:ec2transitgateway/getPeeringAttachment:getPeeringAttachment"
 OFFLINE_ACCOUNT = "000000000000"  # offline there is no account: policies show this one
 HYBRID_TYPES = (
     "aws:ec2/vpnConnection:VpnConnection",
@@ -118,11 +121,44 @@ class Recording:
         return sorted((r for r in self.custom if r.protect), key=lambda r: (r.type, r.name))
 
 
+@dataclass
+class PeeringWorld:
+    """What the peering lookups find (DESIGN §3.9); by default the end state.
+
+    The offline plan so registers the whole network; tests set earlier steps of the
+    sequence. `tgws`: stacks whose TGW exists (None: every stack); `attachment`: the state of the
+    peering attachment the lookups find (None: there is none yet).
+    """
+
+    tgws: set[str] | None = None
+    attachment: str | None = "available"
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _filter_values(inputs: Mapping[str, Any], name: str) -> list[str]:
+    return next((list(f["values"]) for f in inputs.get("filters", []) if f["name"] == name), [])
+
+
 class OfflineMocks(pulumi.runtime.Mocks):
     """Answers resource registrations with plausible ids and invokes from the catalogue."""
 
-    def __init__(self, region: str):
+    def __init__(self, region: str, peering: PeeringWorld | None = None):
         self.region = region
+        self.peering = peering or PeeringWorld()
+
+    def _peering_call(self, token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """Answer the TGW and peering-attachment lookups from the PeeringWorld."""
+        world = self.peering
+        world.calls.append((token, dict(inputs)))
+        if token == TGW_TOKEN:
+            stack = _filter_values(inputs, "tag:foundation:stack")[0]
+            if world.tgws is not None and stack not in world.tgws:
+                raise LookupError(f"no matching EC2 Transit Gateway ({stack})")
+            return {"id": f"tgw-{stack}", "amazonSideAsn": 64512}
+        states = _filter_values(inputs, "state")
+        if world.attachment is None or world.attachment not in states:
+            raise LookupError("no matching EC2 Transit Gateway Peering Attachment")
+        return {"id": "tgw-attach-peering", "state": world.attachment}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """Give every resource an id; fill the outputs other resources read."""
@@ -172,6 +208,11 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 "id": self.region,
             }
             return result, []  # pulumi allows None in the hint but iterates it
+        if args.token in (TGW_TOKEN, PEERING_TOKEN):
+            try:
+                return self._peering_call(args.token, args.args), []
+            except LookupError as exc:  # as the provider reports "no matching ...": a failure
+                return {}, [("filters", str(exc))]
         raise NotImplementedError(f"the offline plan cannot answer invoke {args.token}")
 
 
@@ -232,6 +273,7 @@ def run_program(
     offline: bool = True,
     project_root: Path | None = None,
     extra_config: dict[str, str] | None = None,
+    peering: PeeringWorld | None = None,
 ) -> Recording:
     """Run `program` (the project's __main__.py) for one stack under the mock engine.
 
@@ -244,9 +286,10 @@ def run_program(
         offline: skip the live quota and drift gates (the offline plan).
         project_root: the folder holding stacks/ (default: the program's folder).
         extra_config: more Pulumi config values (`aws:profile`, ...).
+        peering: what the peering lookups find (default: the peer and peering exist).
     """
     recording = Recording()
-    mocks = OfflineMocks(region)
+    mocks = OfflineMocks(region, peering)
     logger = logging.getLogger(f"foundation.offline.mockrun.{stack}")
     logger.propagate = False
     logger.handlers = [_WarningCollector(recording)]

@@ -12,7 +12,8 @@ stops the cycle before the lock is written.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from foundation.addresses.allocation import (
@@ -27,6 +28,7 @@ from foundation.addresses.allocation import (
 from foundation.config.spec import StackSpec
 from foundation.config.workspace import Workspace
 from foundation.live.quotas.decide import QuotaRow, quota_findings
+from foundation.network.analysis import peering as peered
 from foundation.network.analysis import policy, reachability
 from foundation.network.analysis.findings import sort_findings
 from foundation.network.analysis.hybrid import analyse_hybrid, hybrid_findings
@@ -34,6 +36,7 @@ from foundation.network.analysis.inspection import analyse_inspection, inspectio
 from foundation.network.analysis.services import services_findings, services_reach
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
+from foundation.network.peering import peer_plans, peer_sides, with_peers
 from foundation.network.stack_plan import offline_azs
 from foundation.offline.mockrun import Recording
 from foundation.offline.sides import PROGRAM, Side, analyse, mock_run, offline_quotas, price
@@ -91,6 +94,8 @@ def planned(
                 pool,
                 *pool_use(spec, addresses, merged.entries),
             )
+            plan = with_peers(spec, plan, peer_sides(workspace, spec, addresses, merged.entries))
+            peers = peer_plans(workspace, spec, addresses, plan, merged, offline_azs)
             warning = empty_lock_warning(addresses, committed)
             report = _report(
                 workspace,
@@ -103,6 +108,7 @@ def planned(
                 frozen_missing=_frozen_missing(committed, allocation) if frozen else (),
                 frozen_stale=tuple(sorted(allocation.freed)) if frozen else (),
                 notes=(warning,) if warning else (),
+                peers=peers,
             )
             yield report
             if changes and not frozen:
@@ -151,11 +157,16 @@ def _report(
     frozen_missing: tuple[str, ...],
     frozen_stale: tuple[str, ...],
     notes: tuple[str, ...],
+    peers: Mapping[str, NetworkPlan] | None = None,
 ) -> PlanReport:
     analyses = analyse(plan)
     pairs, paths, impacts = analyses.pairs, analyses.egress, analyses.impacts
+    remote, losses = peered.cross_region(plan, peers or {})
     findings = policy.evaluate(plan)
-    findings += reachability.reachability_findings(plan, pairs, paths, impacts, analyses.returns)
+    findings += peered.peering_findings(plan)
+    findings += reachability.reachability_findings(
+        plan, pairs + remote, paths, impacts, analyses.returns
+    )
     hybrid = analyse_hybrid(plan)
     findings += hybrid_findings(plan, hybrid)
     reach = services_reach(plan)  # DESIGN §3.15: empty without shared services
@@ -178,7 +189,7 @@ def _report(
             spec=spec,
             plan=plan,
             lock={k: v for k, v in merged.entries.items() if k.startswith(f"{spec.name}/")},
-            analyses=analyses,
+            analyses=replace(analyses, pairs=pairs + remote),  # remote: DESIGN §3.9
             quotas=quotas if not live else offline_quotas(spec, plan),
             recording=recording,
             cost=cost,
@@ -191,8 +202,9 @@ def _report(
         quotas=tuple(quotas),
         quota_mode="live" if live else "offline",
         resources=_resources(recording, plan),
-        pairs=tuple(pairs),
+        pairs=tuple(pairs + remote),
         segment_matrix=reachability.segment_matrix(plan, pairs),
+        region_failure=tuple(losses),
         egress=tuple(paths),
         az_impacts=tuple(impacts),
         lock_written=lock_written,

@@ -6,6 +6,7 @@ import re
 
 from foundation.network.model import NetworkPlan
 from foundation.reports.hybrid import diagram_lines
+from foundation.reports.peering_diagram import peered_topology
 from foundation.reports.services import services_diagram
 
 
@@ -19,6 +20,8 @@ def topology(plan: NetworkPlan, detail: bool = True) -> str:
     With spokes in other accounts the diagram is grouped by account (DESIGN §3.8) and each
     spoke's link to the Transit Gateway is labelled with its segment.
     """
+    if plan.transit_gateway.peerings:  # DESIGN §3.9: one subgraph per Region
+        return peered_topology(plan, detail, topology)
     if plan.share is not None:
         return _by_account(plan, detail)
     hub = plan.hub

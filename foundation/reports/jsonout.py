@@ -227,7 +227,48 @@ def plan_document(report: PlanReport) -> dict[str, Any]:
     doc.update(services_document(report))  # DESIGN §3.15, only with shared services
     doc.update(_cost_and_diff(report))
     add_hybrid(doc, report)
+    peering = peering_keys(report)
+    if peering:
+        doc["transitGateway"]["peerings"] = peering.pop("peerings")
+        doc.update(peering)
     return doc
+
+
+def peering_keys(report: PlanReport) -> dict[str, Any]:
+    """DESIGN §3.9, only for a stack with peers (others keep their documents unchanged).
+
+    `transitGateway.peerings` and `regionFailure`; remote pairs are already in
+    `reachability.pairs`, named `<peerstack>/<spoke>`.
+    """
+    plan = report.plan
+    peerings = plan.transit_gateway.peerings
+    if not peerings:
+        return {}
+    return {
+        "peerings": [
+            {
+                "name": p.name,
+                "peerStack": p.peer_stack,
+                "peerRegion": p.peer_region,
+                "requester": p.requester,
+                "state": p.state,
+            }
+            for p in peerings
+        ],
+        "remoteSpokes": [
+            {
+                "name": r.key,
+                "stack": r.stack,
+                "region": r.region,
+                "segment": r.segment,
+                "cidr": r.cidr,
+            }
+            for r in plan.remote_spokes
+        ],
+        "regionFailure": [
+            {"region": r.region, "lost": list(r.lost)} for r in report.region_failure
+        ],
+    }
 
 
 def _cost_and_diff(report: PlanReport) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from foundation.live.quotas.decide import QuotaRow
 from foundation.network.analysis.findings import Finding
 from foundation.network.analysis.hybrid import HybridAnalysis
 from foundation.network.analysis.inspection import InspectionAnalysis
+from foundation.network.analysis.peering import RegionLoss
 from foundation.network.analysis.reachability import AzImpact, EgressPath, PairResult
 from foundation.network.analysis.services import ServiceReach
 from foundation.network.cost import CostEstimate
@@ -49,6 +50,7 @@ class PlanReport:
     hybrid: HybridAnalysis | None = None  # with onPremises (DESIGN §3.14)
     services_reach: tuple[ServiceReach, ...] = ()  # per spoke, with shared services (§3.15)
     inspection: InspectionAnalysis | None = None  # symmetry and firewall-AZ loss (§3.10)
+    region_failure: tuple[RegionLoss, ...] = ()  # one per peered Region (DESIGN §3.9)
 
     @property
     def errors(self) -> int:

@@ -238,6 +238,8 @@ def render_text(report: PlanReport) -> str:
     _on_premises(console, doc)
     if doc.get("inspection"):
         _inspection(console, doc)
+    if "peerings" in doc["transitGateway"]:  # DESIGN §3.9, stacks with peers only
+        _peerings(console, doc)
     accounts = doc["transitGateway"]["share"] is not None
     console.print("VPCs")
     console.print(
@@ -455,3 +457,45 @@ def _inspection(console: Console, doc: dict[str, Any]) -> None:
         )
     )
     console.print()
+
+
+def _peerings(console: Console, doc: dict[str, Any]) -> None:
+    """Peered Regions: each peering, the remote pairs and what each Region's loss takes."""
+    console.print("Peered Regions (cross-Region traffic is not inspected; egress stays in-Region)")
+    console.print(
+        _table(
+            ["peering", "peer stack", "peer Region", "side", "state"],
+            [
+                [
+                    p["name"],
+                    p["peerStack"],
+                    p["peerRegion"],
+                    "requester" if p["requester"] else "accepter",
+                    p["state"],
+                ]
+                for p in doc["transitGateway"]["peerings"]
+            ],
+        )
+    )
+    remote = [p for p in doc["reachability"]["pairs"] if "/" in p["target"]]
+    if remote:
+        console.print(
+            _table(
+                ["from", "to (remote)", "reachable", "intended"],
+                [
+                    [p["source"], p["target"], _yes(p["reachable"]), _yes(p["intended"])]
+                    for p in remote
+                ],
+            )
+        )
+    console.print(
+        _table(
+            ["Region fails", "what local spokes lose"],
+            [[r["region"], ", ".join(r["lost"]) or "nothing"] for r in doc["regionFailure"]],
+        )
+    )
+    console.print()
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"

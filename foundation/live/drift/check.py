@@ -11,6 +11,7 @@ from foundation.live.drift.diff import diff, ignored
 from foundation.live.drift.expected import expected_items
 from foundation.live.drift.model import DriftResult
 from foundation.live.drift.observe import observe
+from foundation.live.drift.peering import planned_regions
 from foundation.live.drift.services import dns_conflicts, name_groups, observe_services
 from foundation.network.build import with_azs
 from foundation.network.model import NetworkPlan
@@ -25,7 +26,9 @@ def check_drift(
     cidrs = {v.cidr for v in plan.vpcs}
     alarms = frozenset(a.name for a in plan.monitoring.alarms) if plan.monitoring else frozenset()
     onprem = plan.on_premises.cidrs if plan.on_premises else None
-    live = observe(sessions, spec.name, plan.pool_cidr, cidrs, alarms, onprem)
+    live = observe(
+        sessions, spec.name, plan.pool_cidr, cidrs, alarms, onprem, planned_regions(plan)
+    )
     if not live.deployed:
         return DriftResult(spec.name, "not-deployed", (), sessions.api_calls)
     if plan.shared_services is not None:  # DESIGN §3.15, in the network account

@@ -29,6 +29,7 @@ HIGH = {
     "tgw-association",
     "tgw-propagation",
     "tgw-route",
+    "tgw-peering",
     "default-security-group",
     "security-group-rule",
     "flow-log",

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from foundation.live.drift.hybrid import hybrid_items
 from foundation.live.drift.model import Item
+from foundation.live.drift.peering import expected_peerings
 from foundation.live.drift.services import TAGGABLE as SERVICES_TAGGABLE
 from foundation.live.drift.services import services_items
 from foundation.network.model import NetworkPlan
@@ -142,6 +143,7 @@ def expected_items(plan: NetworkPlan) -> dict[tuple[str, str], Item]:
             )
             for s in table.static_routes
         ]
+    items += expected_peerings(plan)
     items += alarm_items(plan)
     items += hybrid_items(plan)
     items += services_items(plan)  # DESIGN §3.15: nothing without shared services

@@ -11,7 +11,7 @@ route-table side (moto reports them wrongly from the attachment side).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +23,7 @@ from foundation.live.aws import Aws, client_error
 from foundation.live.drift.expected import topic_name
 from foundation.live.drift.hybrid import observe_hybrid, observe_learned
 from foundation.live.drift.model import UNREPORTED, Item
+from foundation.live.drift.peering import observe_peerings
 from foundation.live.drift.services import interface_item
 
 STACK, NAME = "foundation:stack", "foundation:name"
@@ -97,6 +98,7 @@ def observe(
     stack_cidrs: set[str],
     alarms: frozenset[str] = frozenset(),
     onprem: tuple[str, ...] | None = None,
+    peerings: Mapping[str, str] | None = None,
 ) -> Observed:
     """Read everything of the stack, and everything inside its scope, from AWS.
 
@@ -128,6 +130,9 @@ def observe(
         if out.deployed:
             # hybrid attachments are named first, so their TGW links read by name (§3.14)
             observe_hybrid(network, out, names, tgws, hybrid=onprem is not None)
+            if peerings:  # DESIGN §3.9: before the routes, so they name the peering
+                tgw_ids = {t["TransitGatewayId"] for t in tgws}
+                observe_peerings(network, tgw_ids, _tags, names, out.add, peerings)
             _observe_tgw(network, out, names, tgws)
             observe_learned(network, out, names, onprem or ())
             if alarms:
@@ -423,8 +428,8 @@ def _observe_tgw(aws: Aws, out: Observed, names: _Names, tgws: list[dict[str, An
     ):
         if a.get("TransitGatewayId") not in tgw_ids or a.get("State") in ("deleted", "deleting"):
             continue
-        if "VpcId" not in a:
-            continue  # moto lists VPN attachments here too (hybrid ones are read apart)
+        if "VpcId" not in a:  # moto lists VPN and peering attachments here too
+            continue
         name, tagged = names.learn(a["TransitGatewayAttachmentId"], a)
         out.add(
             Item(

@@ -21,7 +21,7 @@ class QuotaDef:
     adjustable: bool
     counts: str
     raises_with: str = ""  # AWS raises this quota together with that one
-    optional: bool = False  # a row only when the plan counts it (a feature's quotas)
+    optional: bool = False  # a row (and a live read) only when the plan counts it
 
 
 def _entry(raw: dict[str, object]) -> QuotaDef:

@@ -35,13 +35,19 @@ def _ours(item: dict[str, Any], stack: str) -> bool:
     return any(t.get("Key") == STACK_TAG and t.get("Value") == stack for t in item.get("Tags", []))
 
 
-def live_limits(aws: Aws, counted: Collection[str] | None = None) -> dict[str, Limit]:
-    """The limit of every catalogue quota (or of those whose counter is `counted`)."""
+def live_limits(
+    aws: Aws, counted: Collection[str] | None = None, optional: Collection[str] = ()
+) -> dict[str, Limit]:
+    """The limit of every catalogue quota (or of those whose counter is `counted`).
+
+    A quota read only when used (`onlyWhenCounted`, e.g. peering attachments) is read
+    when its counter is in `optional` (what the plan uses), so other stacks make no call.
+    """
     limits: dict[str, Limit] = {}
     for quota in catalog():
         if quota.service == "none" or (counted is not None and quota.counts not in counted):
             continue
-        if quota.optional and counted is None:  # read only when the plan counts it
+        if quota.optional and quota.counts not in optional:  # read only when the plan counts it
             continue
         for operation, source in (
             ("get_service_quota", "applied"),
@@ -153,6 +159,7 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         ours = [t["TransitGatewayId"] for t in tgws if _ours(t, stack)]
         # routes already in our TGW that this plan does not make (hand-made, VPN, peering)
         extra_routes = live_tgw_routes(aws, ours, vpcs) - tgw_routes(plan)
+        other_peerings = _other_peerings(aws, plan, ours)
     except ClientError as exc:
         raise client_error(exc, "ec2 describe") from None
     az_key = "AvailabilityZoneId" if plan.az_ids else "AvailabilityZone"
@@ -165,6 +172,7 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
         hybrid_live_usage(aws, plan)
         | services_existing(aws, plan)
         | live_firewall_usage(aws, plan)  # only with inspection (DESIGN §3.10)
+        | other_peerings  # only with peers (DESIGN §3.9)
         | {
             "vpcs": {region: sum(1 for v in vpcs if not _ours(v, stack))},
             "internet-gateways": {region: sum(1 for i in igws if not _ours(i, stack))},
@@ -182,6 +190,33 @@ def live_usage(aws: Aws, plan: NetworkPlan) -> Usage:
     )
 
 
+def _other_peerings(aws: Aws, plan: NetworkPlan, ours: list[str]) -> Usage:
+    """Peering attachments on our TGW that the plan does not make (DESIGN §3.9).
+
+    Read only for a stack with peers (one paged, filtered call), so other stacks' checks
+    make no extra call.
+    """
+    tgw = plan.transit_gateway
+    if not tgw.peerings or not ours:
+        return {}
+    planned = {p.name for p in tgw.peerings}
+    found = aws.pages(
+        "ec2",
+        "describe_transit_gateway_peering_attachments",
+        "TransitGatewayPeeringAttachments",
+        Filters=[{"Name": "state", "Values": ["pendingAcceptance", "pending", "available"]}],
+    )
+    count = 0
+    for att in found:
+        sides = {
+            att.get("RequesterTgwInfo", {}).get("TransitGatewayId"),
+            att.get("AccepterTgwInfo", {}).get("TransitGatewayId"),
+        }
+        if sides & set(ours) and not (_ours(att, plan.stack) and _name(att, "") in planned):
+            count += 1
+    return {"tgw-peering-attachments": {tgw.name: count}}
+
+
 def live_quota_rows(
     spec: StackSpec, plan: NetworkPlan, aws: Aws | Sessions | None = None
 ) -> list[QuotaRow]:
@@ -196,9 +231,8 @@ def live_quota_rows(
     limits = {  # a spoke account has no Transit Gateway: its TGW limits are not read
         name: live_limits(
             session,
-            None
-            if name == NETWORK and plan.shared_services is None
-            else planned_usage(plan, name),  # with shared services: their quotas too (§3.15)
+            None if name == NETWORK else planned_usage(plan, name),
+            optional=planned_usage(plan, name),  # a feature's quotas when the plan has it
         )
         for name, session in sessions
     }

@@ -60,12 +60,17 @@ def planned_usage(plan: NetworkPlan, account: str = "network") -> Usage:
     if account == "network":
         usage |= {
             "transit-gateways": {region: 1},
-            "tgw-attachments": {tgw.name: len(tgw.attachments)},
+            # VPN and DX attachments (§3.14) and peerings (§3.9) are TGW attachments too
+            "tgw-attachments": {tgw.name: len(tgw.attachments) + len(tgw.hybrid)},
             "tgw-route-tables": {tgw.name: len(tgw.route_tables)},
             "tgw-routes": {tgw.name: len(tgw_routes(plan))},
         }
         usage |= hybrid_usage(plan)
         usage |= planned_firewall_usage(plan)  # only with inspection (DESIGN §3.10)
+        if tgw.peerings:  # DESIGN §3.9: peering attachments count as attachments too
+            peerings = len(tgw.peerings)
+            usage["tgw-attachments"] = {tgw.name: usage["tgw-attachments"][tgw.name] + peerings}
+            usage["tgw-peering-attachments"] = {tgw.name: peerings}
     usage |= services_planned(plan, account)  # DESIGN §3.15: empty without the block
     return usage
 

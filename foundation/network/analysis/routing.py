@@ -127,6 +127,7 @@ class Router:
         failed_slot: int | None = None,
         flow_slot: int | None = None,
         entry: str | None = None,
+        from_tgw: bool = False,
     ) -> Walk:
         """Follow a packet from a route table of one VPC, in one AZ slot, to `dst`.
 
@@ -135,6 +136,10 @@ class Router:
         With `entry` (a hybrid attachment), the packet enters the TGW from on-premises
         there instead; `vpc_name` and `table` are then ignored. A packet the TGW sends to a
         hybrid attachment is delivered to it (`delivered_to` names the attachment).
+        With `from_tgw`, the packet starts at the TGW in route table `table` (it arrived
+        over a peering). A TGW route to an attachment that is no VPC of this plan (a
+        peering, DESIGN §3.9) ends the walk with outcome `peering`, `delivered_to` naming
+        the attachment: the caller continues on the peer's side.
         """
         hops: list[str] = []
         firewalls: list[str] = []
@@ -144,7 +149,7 @@ class Router:
         def end(outcome: str, delivered_to: str | None = None) -> Walk:
             return Walk(outcome, tuple(hops), nat[0], nat[1], delivered_to, tuple(firewalls))
 
-        in_vpc, where, table_name = True, vpc_name, table
+        in_vpc, where, table_name = not from_tgw, vpc_name, table
         if entry is not None:
             in_vpc, where, table_name = False, entry, self.association[entry]
         for _ in range(MAX_HOPS):
@@ -184,6 +189,8 @@ class Router:
             where = str(target[1])
             if where in self.hybrid:
                 return end("delivered", delivered_to=where)
+            if where not in self.vpcs:
+                return end("peering", delivered_to=where)
             if flow_slot is not None and where in self.appliance:
                 slot = flow_slot  # appliance mode: one AZ per flow, both ways
             transit = self.next_table.get((where, slot))
