@@ -212,6 +212,19 @@ BAD = [
         "vpn-x: {connectsTo: [shared]}",
         ["foundation:network.segments.vpn-x", "reserved"],
     ),
+    ("cgw-ip-cgnat", "ip: 203.0.113.10", "ip: 100.64.1.1", [f"{P}.vpn.dc1.ip", "RFC 6598"]),
+    (
+        "cgw-ip-benchmarking",
+        "ip: 203.0.113.10",
+        "ip: 198.18.0.1",
+        [f"{P}.vpn.dc1.ip", "not routable"],
+    ),
+    (
+        "cgw-ip-twice",
+        "ip: 198.51.100.20",
+        "ip: 203.0.113.10",
+        [f"{P}.vpn.dc2.ip", "same IP 203.0.113.10 as 'dc1'", "no redundancy"],
+    ),
 ]
 BAD[10] = (
     "no-path",

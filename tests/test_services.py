@@ -425,6 +425,11 @@ BAD = [
         BLOCK.replace("dns:", "dnss:"),
         [f"{ROOT}.dnss", "unknown key"],
     ),
+    (
+        "domain-twice-by-case-and-dot",
+        BLOCK.replace("[10.0.0.2, 10.0.0.3]}", "[10.0.0.2], Corp.Example.com.: [10.0.0.3]}"),
+        [f"{ROOT}.dns.forward.Corp.Example.com.", "same domain as 'corp.example.com'"],
+    ),
 ]
 
 

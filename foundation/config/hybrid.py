@@ -39,7 +39,11 @@ NOT_PUBLIC = (
     (IPSet(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]), "RFC 1918 private"),
     (IPSet(["127.0.0.0/8"]), "loopback"),
     (IPSet(["224.0.0.0/4"]), "multicast"),
-    (IPSet(["0.0.0.0/8", "169.254.0.0/16", "240.0.0.0/4"]), "not routable on the internet"),
+    (IPSet(["100.64.0.0/10"]), "RFC 6598 shared address space (carrier-grade NAT)"),
+    (
+        IPSet(["0.0.0.0/8", "169.254.0.0/16", "192.0.0.0/24", "198.18.0.0/15", "240.0.0.0/4"]),
+        "not routable on the internet",
+    ),
 )
 
 
@@ -233,6 +237,8 @@ def hybrid_problems(raw: Mapping[str, Any], source: str) -> list[Problem]:
                         "transitGateway.asn",
                     )
                 )
+    if isinstance(gateways, dict):
+        problems += _duplicate_ip_problems(gateways, source)
     dx = block.get("directConnect")
     if isinstance(dx, dict) and dx.get("asn") is not None and dx.get("asn") == tgw_asn:
         problems.append(
@@ -243,6 +249,28 @@ def hybrid_problems(raw: Mapping[str, Any], source: str) -> list[Problem]:
                 "AWS refuses the association: set transitGateway.asn to another private ASN",
             )
         )
+    return problems
+
+
+def _duplicate_ip_problems(gateways: Mapping[str, Any], source: str) -> list[Problem]:
+    """Two gateways with one IP are one device: no redundancy (and AWS reuses one CGW)."""
+    problems = []
+    first: dict[str, str] = {}
+    for name, body in gateways.items():
+        ip = body.get("ip") if isinstance(body, dict) else None
+        if not isinstance(ip, str):
+            continue
+        other = first.setdefault(ip, str(name))
+        if other != name:
+            problems.append(
+                Problem(
+                    source,
+                    f"{PATH}.vpn.{name}.ip",
+                    f"customer gateway '{name}' has the same IP {ip} as '{other}': one device, "
+                    "so no redundancy (AWS returns one customer gateway for the same IP and ASN)",
+                    f"give '{name}' the public IP of a second device, or remove it",
+                )
+            )
     return problems
 
 

@@ -219,6 +219,7 @@ def _dns_problems(body: Mapping[str, Any], root: str, source: str) -> list[Probl
     out: list[Problem] = []
     if not isinstance(forward, dict):
         return out
+    seen: dict[str, str] = {}  # DNS names ignore case and a trailing dot
     for domain, targets in forward.items():
         path = f"{root}.dns.forward.{domain}"
         if not isinstance(domain, str) or not DOMAIN_RE.match(domain) or domain.strip(".") == "":
@@ -231,6 +232,18 @@ def _dns_problems(body: Mapping[str, Any], root: str, source: str) -> list[Probl
                     "separated by '.')",
                 )
             )
+        else:
+            same = seen.setdefault(domain.lower().rstrip("."), domain)
+            if same != domain:
+                out.append(
+                    Problem(
+                        source,
+                        path,
+                        f"'{domain}' is the same domain as '{same}' (DNS names ignore case and "
+                        "a trailing dot): Resolver refuses two rules for one domain in a VPC",
+                        "list the domain once",
+                    )
+                )
         if not isinstance(targets, list):
             continue
         if not targets:
