@@ -33,6 +33,7 @@ GATEWAY_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 # a Direct Connect gateway id is a UUID
 DX_GATEWAY_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 CGW_ASN_RANGE = (1, 4294967294)  # CreateCustomerGateway: BgpAsn / BgpAsnExtended
+DXGW_ASNS = ((64512, 65534), (4200000000, 4294967294))  # a DX gateway's amazonSideAsn
 RESERVED_NAMES = ("onprem", "dx")  # TGW table / attachment names of §3.14 (and vpn-<gateway>)
 DOCUMENTATION = IPSet(["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"])  # RFC 5737
 NOT_PUBLIC = (
@@ -135,6 +136,16 @@ class DirectConnectSpec(_Model):
                 f"'{value}' is not a Direct Connect gateway id || copy the id from "
                 "`aws directconnect describe-direct-connect-gateways` (a UUID such as "
                 "5f3e8a2c-1b2d-4c3e-9f00-0123456789ab)"
+            )
+        return value
+
+    @field_validator("asn")
+    @classmethod
+    def _asn(cls, value: int | None) -> int | None:
+        if value is not None and not any(low <= value <= high for low, high in DXGW_ASNS):
+            raise ValueError(
+                f"{value} is not an ASN a Direct Connect gateway can have || copy its "
+                "amazonSideAsn (64512-65534 or 4200000000-4294967294), or remove asn"
             )
         return value
 
