@@ -218,6 +218,12 @@ BAD = [
         "gatewayId: 5f3e8a2c-1b2d-4c3e-9f00-0123456789ab, asn: -5}",
         [f"{P}.directConnect.asn", "not an ASN a Direct Connect gateway"],
     ),
+    (
+        "cgw-cidrs-empty",
+        "dc1: {ip: 203.0.113.10, asn: 65010}",
+        "dc1: {ip: 203.0.113.10, asn: 65010, cidrs: []}",
+        [f"{P}.vpn.dc1.cidrs", "announces nothing"],
+    ),
     ("cgw-ip-cgnat", "ip: 203.0.113.10", "ip: 100.64.1.1", [f"{P}.vpn.dc1.ip", "RFC 6598"]),
     (
         "cgw-ip-benchmarking",

@@ -119,7 +119,15 @@ class CustomerGatewaySpec(_Model):
             )
         return value
 
-    _cidrs = field_validator("cidrs")(lambda cls, v: v if v is None else _cidr_list(v))
+    @field_validator("cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not value:  # `or` downstream would read [] as "all"
+            raise ValueError(
+                "the list is empty: a gateway that announces nothing reaches nothing || "
+                "list what it announces, or remove cidrs (default: every onPremises.cidrs entry)"
+            )
+        return value if value is None else _cidr_list(value)
 
 
 class DirectConnectSpec(_Model):
