@@ -73,3 +73,19 @@ def test_each_block_keeps_its_boundary(tmp_path: Path, cli) -> None:
     assert {"vpn-dc1", "vpn-dc2"} <= set(_table(doc, "services")["propagations"])
     zones = doc["sharedServices"]["zones"]
     assert all(set(z["vpcs"]) == {"payments", "tools", "services"} for z in zones)
+
+
+def test_ipam_check_knows_the_inspection_and_services_vpcs(tmp_path: Path, cli) -> None:
+    _composed(tmp_path, cli)
+    result = cli(tmp_path, "ipam", "check")
+    assert result.code == 0, result.out
+    assert "no longer in stack" not in result.out
+    # removing the block makes its entries stale again (plan frees them)
+    stack = tmp_path / "stacks" / f"Pulumi.{USE1}.yaml"
+    stack.write_text(
+        stack.read_text().replace("    inspection: {size: 24, eastWest: true, egress: true}\n", "")
+    )
+    result = cli(tmp_path, "ipam", "check")
+    assert result.code == 1
+    assert f"allocations.{USE1}/inspection: VPC 'inspection' is no longer in stack" in result.out
+    assert "services' is no longer" not in result.out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from foundation.addresses.allocation import empty_lock_warning, lock_error
+from foundation.addresses.allocation import empty_lock_warning, lock_error, stack_request
 from foundation.config.address_plan import load_address_plan
 from foundation.config.peer_set import all_peering_problems
 from foundation.config.spec import StackSpec
@@ -46,7 +46,6 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
             continue
         stack_pools[name] = spec.network.pool
         specs[name] = spec
-        expected[name] = {"hub", *spec.network.spokes}
         if not isinstance(spec.network.availability_zones, int):
             az_lists[name] = tuple(spec.network.availability_zones)
     problems += all_peering_problems(specs, set(workspace.stack_names()))  # DESIGN §3.9
@@ -58,6 +57,11 @@ def run_check(project: Path, fmt: str) -> tuple[str, int]:
     if problems or addresses is None:
         raise InputError(problems)
     lock = lock_file.entries
+    for name, spec in specs.items():  # the VPCs plan allocates: hub, spokes, inspection, services
+        if spec.network.pool in addresses.pools:
+            expected[name] = {vpc.name for vpc in stack_request(spec, addresses).vpcs}
+        else:  # an unknown pool is reported by the audit; its spokes are not stale
+            expected[name] = {"hub", *spec.network.spokes}
     warning = empty_lock_warning(addresses, lock_file)
     if warning and stack_pools:
         notes.append(f"warning: {warning}")
