@@ -32,9 +32,9 @@ from ipam.cidr import CidrError, parse_cidr
 from ipam.errors import IpamProblem, LockError
 
 STACK_PATTERN = "[A-Za-z0-9][A-Za-z0-9_-]*(?:[.][A-Za-z0-9_-]+)*"
-STACK_RE = re.compile(rf"^{STACK_PATTERN}$")
+STACK_RE = re.compile(rf"^{STACK_PATTERN}\Z")
 STACK_MAX = 64
-KEY_RE = re.compile(rf"^{STACK_PATTERN}/[a-z][a-z0-9-]*(/az[0-9]+(/[a-z][a-z0-9]*)?)?$")
+KEY_RE = re.compile(rf"^{STACK_PATTERN}/[a-z][a-z0-9-]*(/az[0-9]+(/[a-z][a-z0-9]*)?)?\Z")
 SECTIONS = ("allocations", "azSlots")
 MAX_DEPTH = 8  # the tool writes 3 levels (azSlots.<stack>.<slot>)
 RESTORE = "restore it from git (git checkout -- stacks/addresses.lock.yaml) and rerun plan"

@@ -239,6 +239,14 @@ CASES = [
         )
         for name, reason in (("empty", "''"), ("spaces", "'   '"), ("tab", '"\\t"'))
     ],
+    # `$` also matches before a trailing newline: names are anchored with \Z
+    (
+        "spoke-name-trailing-newline",
+        DEV,
+        "tools:    {segment",
+        '"tools\\n":    {segment',
+        ["invalid spoke name"],
+    ),
 ]
 
 

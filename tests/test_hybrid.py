@@ -224,6 +224,12 @@ BAD = [
         "dc1: {ip: 203.0.113.10, asn: 65010, cidrs: []}",
         [f"{P}.vpn.dc1.cidrs", "announces nothing"],
     ),
+    (
+        "cgw-name-trailing-newline",
+        "dc2: {ip",
+        '"dc2\\n": {ip',
+        ["invalid customer gateway name"],
+    ),
     ("cgw-ip-cgnat", "ip: 203.0.113.10", "ip: 100.64.1.1", [f"{P}.vpn.dc1.ip", "RFC 6598"]),
     (
         "cgw-ip-benchmarking",

@@ -430,6 +430,11 @@ BAD = [
         BLOCK.replace("[10.0.0.2, 10.0.0.3]}", "[10.0.0.2], Corp.Example.com.: [10.0.0.3]}"),
         [f"{ROOT}.dns.forward.Corp.Example.com.", "same domain as 'corp.example.com'"],
     ),
+    (
+        "domain-trailing-newline",
+        BLOCK.replace("{corp.example.com:", '{"corp.example.com\\n":'),
+        ["is not a DNS name"],
+    ),
 ]
 
 

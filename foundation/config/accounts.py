@@ -22,14 +22,14 @@ from typing import Any
 from foundation.errors import Problem
 
 NETWORK = "network"
-ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+ACCOUNT_ID_RE = re.compile(r"^\d{12}\Z")
 PARTITION = r"arn:(aws|aws-us-gov|aws-cn)"
-ROLE_ARN_RE = re.compile(rf"^{PARTITION}:iam::(\d{{12}}):role/[\w+=,.@/-]{{1,512}}$")
-ORG_ARN_RE = re.compile(rf"^{PARTITION}:organizations::\d{{12}}:organization/o-[a-z0-9]{{10,32}}$")
+ROLE_ARN_RE = re.compile(rf"^{PARTITION}:iam::(\d{{12}}):role/[\w+=,.@/-]{{1,512}}\Z")
+ORG_ARN_RE = re.compile(rf"^{PARTITION}:organizations::\d{{12}}:organization/o-[a-z0-9]{{10,32}}\Z")
 OU_ARN_RE = re.compile(
-    rf"^{PARTITION}:organizations::\d{{12}}:ou/o-[a-z0-9]{{10,32}}/ou-[a-z0-9]{{4,32}}-[a-z0-9]{{8,32}}$"
+    rf"^{PARTITION}:organizations::\d{{12}}:ou/o-[a-z0-9]{{10,32}}/ou-[a-z0-9]{{4,32}}-[a-z0-9]{{8,32}}\Z"
 )
-NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}\Z")
 
 
 def is_principal(value: str) -> bool:

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 ROOT = "foundation:network"
 PATH = f"{ROOT}.onPremises"
-GATEWAY_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+GATEWAY_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}\Z")
 # a Direct Connect gateway id is a UUID
-DX_GATEWAY_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+DX_GATEWAY_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 CGW_ASN_RANGE = (1, 4294967294)  # CreateCustomerGateway: BgpAsn / BgpAsnExtended
 DXGW_ASNS = ((64512, 65534), (4200000000, 4294967294))  # a DX gateway's amazonSideAsn
 RESERVED_NAMES = ("onprem", "dx")  # TGW table / attachment names of §3.14 (and vpn-<gateway>)

@@ -39,7 +39,7 @@ DEFAULT_INSPECTION_SIZE = 24
 FIREWALL_PREFIX = 28  # AWS: the firewall subnet needs at least a /28 per AZ
 MAX_DOMAINS = 400  # two rules each (TLS, HTTP) + 2 fit the rule group's fixed capacity 1,000
 LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
-DOMAIN_RE = re.compile(rf"^\.?(?:{LABEL}\.)+[a-z][a-z0-9-]{{0,62}}(?<!-)$")
+DOMAIN_RE = re.compile(rf"^\.?(?:{LABEL}\.)+[a-z][a-z0-9-]{{0,62}}(?<!-)\Z")
 
 
 def domain_problem(domain: str) -> str:

@@ -44,7 +44,7 @@ VPC_NAME = "services"
 DEFAULT_SERVICES_SIZE = 24
 DOMAIN_RE = re.compile(
     r"^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$"
+    r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?\Z"
 )
 MAX_TARGETS = 6  # Route 53 Resolver: target IPs per forwarding rule
 

@@ -52,11 +52,11 @@ from foundation.errors import InputError, Problem
 from ipam.cidr import CidrError, parse_cidr
 
 ROOT = "foundation:network"
-NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-TIER_RE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}\Z")
+TIER_RE = re.compile(r"^[a-z][a-z0-9]{0,15}\Z")
 KMS_KEY_ARN_RE = re.compile(
     r"^arn:aws(?:-[a-z]+)*:kms:(?P<region>[a-z0-9-]+):\d{12}:key/"
-    r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+    r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})\Z"
 )
 VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
 RETENTION_DAYS = (
@@ -155,10 +155,10 @@ class SegmentSpec(_Model):
     isolated: StrictBool = False
 
 
-BUCKET_ARN_RE = re.compile(r"^arn:aws(?:-cn|-us-gov)?:s3:::(?P<bucket>[^/]*)(?:/(?P<prefix>.*))?$")
-BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-PREFIX_RE = re.compile(r"^(?:[A-Za-z0-9!_.*'()-]+/)*[A-Za-z0-9!_.*'()-]*$")
-IPV4_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+BUCKET_ARN_RE = re.compile(r"^arn:aws(?:-cn|-us-gov)?:s3:::(?P<bucket>[^/]*)(?:/(?P<prefix>.*))?\Z")
+BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+PREFIX_RE = re.compile(r"^(?:[A-Za-z0-9!_.*'()-]+/)*[A-Za-z0-9!_.*'()-]*\Z")
+IPV4_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+\Z")
 BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
@@ -303,9 +303,9 @@ class TransitGatewaySpec(_Model):
         return value
 
 
-SNS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$")
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
+SNS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})\Z")
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
+URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?\Z")
 
 
 class AlarmSpec(_Model):
