@@ -230,6 +230,12 @@ BAD = [
         '"dc2\\n": {ip',
         ["invalid customer gateway name"],
     ),
+    (
+        "cgw-asn-reserved-in-region",
+        "asn: 65010",
+        "asn: 7224",
+        [f"{P}.vpn.dc1.asn", "reserved by AWS in us-east-1"],
+    ),
     ("cgw-ip-cgnat", "ip: 203.0.113.10", "ip: 100.64.1.1", [f"{P}.vpn.dc1.ip", "RFC 6598"]),
     (
         "cgw-ip-benchmarking",

@@ -33,6 +33,8 @@ GATEWAY_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}\Z")
 # a Direct Connect gateway id is a UUID
 DX_GATEWAY_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 CGW_ASN_RANGE = (1, 4294967294)  # CreateCustomerGateway: BgpAsn / BgpAsnExtended
+# CreateCustomerGateway refuses these Amazon ASNs in their Region (EC2 API reference)
+RESERVED_CGW_ASNS = {"us-east-1": 7224, "eu-west-1": 9059}
 DXGW_ASNS = ((64512, 65534), (4200000000, 4294967294))  # a DX gateway's amazonSideAsn
 RESERVED_NAMES = ("onprem", "dx")  # TGW table / attachment names of §3.14 (and vpn-<gateway>)
 DOCUMENTATION = IPSet(["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"])  # RFC 5737
@@ -205,7 +207,7 @@ def reserved_name_problems(raw: Mapping[str, Any], source: str) -> list[Problem]
     return problems
 
 
-def hybrid_problems(raw: Mapping[str, Any], source: str) -> list[Problem]:
+def hybrid_problems(raw: Mapping[str, Any], source: str, region: str = "") -> list[Problem]:
     """Cross-references of the block: segments that exist, ASNs that differ from the TGW's."""
     problems = reserved_name_problems(raw, source)
     block = raw.get("onPremises")
@@ -244,6 +246,17 @@ def hybrid_problems(raw: Mapping[str, Any], source: str) -> list[Problem]:
                         path,
                         f"invalid customer gateway name '{name}'",
                         "use lower-case letters, digits and '-' (the attachment is vpn-<name>)",
+                    )
+                )
+            reserved = RESERVED_CGW_ASNS.get(region)
+            if isinstance(body, dict) and reserved is not None and body.get("asn") == reserved:
+                problems.append(
+                    Problem(
+                        source,
+                        f"{path}.asn",
+                        f"ASN {reserved} is reserved by AWS in {region}; CreateCustomerGateway "
+                        "refuses it",
+                        "use the device's own ASN, or a private one (64512-65534)",
                     )
                 )
             if isinstance(body, dict) and body.get("asn") == tgw_asn:

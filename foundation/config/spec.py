@@ -608,7 +608,7 @@ def _cross_references(raw: Mapping[str, Any], region: str, source: str) -> list[
     problems += account_problems(raw, ROOT, source)
     problems += _kms_region_problems(raw.get("flowLogs"), region, source)
     problems += _alarm_problems(raw.get("alarms"), region, source)
-    problems += hybrid_problems(raw, source)
+    problems += hybrid_problems(raw, source, region)
     problems += services_problems(raw, region, ROOT, source)
     problems += inspection_problems(raw, ROOT, source)
     return problems
