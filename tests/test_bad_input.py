@@ -239,6 +239,14 @@ CASES = [
         )
         for name, reason in (("empty", "''"), ("spaces", "'   '"), ("tab", '"\\t"'))
     ],
+    # Pulumi's YAML (1.2) reads `yes` as a string: the program would refuse what plan took
+    (
+        "yaml-1-1-yes-is-not-a-boolean",
+        DEV,
+        "production: false",
+        "production: yes",
+        ["foundation:network.production", "expected true or false, got 'yes'"],
+    ),
     # `$` also matches before a trailing newline: names are anchored with \Z
     (
         "spoke-name-trailing-newline",

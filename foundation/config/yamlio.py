@@ -13,6 +13,7 @@ parsed once into a node graph and built from that graph, so what is checked is w
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,25 @@ from foundation.errors import InputError, Problem
 MAX_EXPANDED_NODES = 200_000
 # Nesting a document may have; a stack config uses about 6 levels.
 MAX_DEPTH = 64
+
+
+BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+class _Loader(yaml.SafeLoader):
+    """Booleans as Pulumi's YAML (1.2) reads them: only true/false; yes, no, on, off stay strings.
+
+    Otherwise `eastWest: yes` would be true in the plan and the string "yes" under `pulumi up`.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _duplicates(node: yaml.Node, path: str, source: str, out: list[Problem]) -> None:
@@ -151,7 +171,7 @@ def parse_yaml(data: bytes, source: str) -> Any:
     """
     text = _decode(data, source)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         raise _unprintable(exc, text, source) from None
     try:
