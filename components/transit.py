@@ -102,6 +102,10 @@ class SegmentRouting(pulumi.ComponentResource):
                     transit_gateway_attachment_id=(
                         None if route.blackhole else attachment_ids[str(route.attachment)]
                     ),
-                    opts=child,
+                    # a new target replaces the route, and a table holds one route per CIDR:
+                    # creating the new one first would fail (RouteAlreadyExists)
+                    opts=pulumi.ResourceOptions.merge(
+                        child, pulumi.ResourceOptions(delete_before_replace=True)
+                    ),
                 )
         self.register_outputs({})

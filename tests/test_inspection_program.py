@@ -199,3 +199,13 @@ def test_with_alarms_each_firewall_az_gets_a_drop_alarm(
         "Engine": "Stateful",
     }
     assert "docs/runbooks/ALARM.FIREWALL-DROP.md" in a["alarmDescription"]
+
+
+def test_tgw_routes_are_deleted_before_they_are_replaced(rec: Recording) -> None:
+    """Adding inspection moves each segment's 0/0 from the hub attachment to the inspection
+    one: a replacement, and a TGW table holds one route per CIDR, so Pulumi's default
+    create-first would fail with RouteAlreadyExists on `pulumi up`."""
+    routes = [r for r in rec.custom if r.type == "aws:ec2transitgateway/route:Route"]
+    assert routes and all(r.delete_before_replace for r in routes)
+    others = [r for r in rec.custom if r.type == "aws:ec2/vpc:Vpc"]
+    assert not any(r.delete_before_replace for r in others)  # only where AWS needs it

@@ -53,6 +53,7 @@ class Registration:
     id: str = ""  # the mock engine's id: what other resources' inputs carry as a reference
     provider: str = ""  # `<provider urn>::<id>`; empty: the stack's default provider
     refs: tuple[str, ...] = ()  # id and id-like outputs (arn, allocationId) others may carry
+    delete_before_replace: bool = False  # replaced by deleting first (a unique natural key)
 
 
 def provider_input(provider: Registration, key: str) -> Any:
@@ -240,6 +241,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     id=str(getattr(response, "id", "") or ""),
                     provider=str(request.provider or ""),
                     refs=_refs(response),
+                    delete_before_replace=bool(request.deleteBeforeReplace),
                 )
             )
         return response
