@@ -9,7 +9,9 @@ account's provider settings and change every existing resource's provider):
   the peering attachment; routes wait until its own attachment reads `available`;
 - accepter: the requester's TGW by its tags, then the attachment by state, type (a peering
   attachment lookup) and the requester's TGW id, since AWS does not copy the requester's
-  tags to the accepter's side; accepts it and tags it; routes depend on the acceptance.
+  tags to the accepter's side; of those, only the one joining its own TGW and not tagged
+  by the requester (its side of an intra-Region peering); accepts it and tags it; routes
+  depend on the acceptance. Several left: it accepts none and says which.
 
 What is not there yet is a warning naming the next step, never a failure. `ready` maps
 each peering that can carry routes to its attachment id.
@@ -49,6 +51,43 @@ def find_peer_tgw(peering: TgwPeering) -> str | None:
         region=peering.peer_region,
     )
     return str(found.id) if found is not None else None
+
+
+def find_requests(plan: NetworkPlan, peering: TgwPeering, requester_tgw: str) -> list[Any]:
+    """The requester's attachments this stack may accept (normally one).
+
+    The `transit-gateway-id` filter matches the requester's TGW on either side of any of
+    its peerings, so the list is narrowed: within one Region (AWS allows intra-Region
+    peering) the requester's own side is listed too and is the one carrying the
+    requester's tags; and when this stack's TGW is found by its tags, the attachment must
+    join it (the requester may peer with another stack in this Region).
+    """
+    own = _lookup(
+        aws.ec2transitgateway.get_transit_gateway,
+        filters=[
+            {"name": "tag:foundation:stack", "values": [plan.stack]},
+            {"name": "tag:foundation:name", "values": ["tgw"]},
+            {"name": "state", "values": ["available"]},
+        ],
+    )
+    listed = _lookup(
+        aws.ec2transitgateway.get_peering_attachments,
+        filters=[
+            {"name": "state", "values": PENDING},
+            {"name": "transit-gateway-id", "values": [requester_tgw]},
+        ],
+    )
+    ids = [str(i) for i in (listed.ids if listed is not None else []) or []]
+    found = [
+        a
+        for a in (_lookup(aws.ec2transitgateway.get_peering_attachment, id=i) for i in ids)
+        if a is not None and (a.tags or {}).get("foundation:stack") != peering.peer_stack
+    ]
+    if own is not None:
+        found = [
+            a for a in found if str(own.id) in {a.transit_gateway_id, a.peer_transit_gateway_id}
+        ]
+    return found
 
 
 class Peerings(pulumi.ComponentResource):
@@ -114,17 +153,15 @@ class Peerings(pulumi.ComponentResource):
     def _accept(self, plan: NetworkPlan, peering: TgwPeering) -> None:
         peer = peering.peer_stack
         requester_tgw = find_peer_tgw(peering)
-        found = (
-            _lookup(
-                aws.ec2transitgateway.get_peering_attachment,
-                filters=[
-                    {"name": "state", "values": PENDING},
-                    {"name": "transit-gateway-id", "values": [requester_tgw]},
-                ],
+        requests = find_requests(plan, peering, requester_tgw) if requester_tgw else []
+        if len(requests) > 1:
+            pulumi.log.warn(
+                f"{peering.name}: {len(requests)} peering attachments from {peer}'s TGW "
+                f"({', '.join(sorted(str(r.id) for r in requests))}) could be this stack's; "
+                "accepting none. Reject or delete the stray ones, then run pulumi up again"
             )
-            if requester_tgw is not None
-            else None
-        )
+            return
+        found = requests[0] if requests else None
         if found is None:
             pulumi.log.warn(
                 f"{peering.name}: no peering request from {peer} yet; next, run pulumi up on "

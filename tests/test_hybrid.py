@@ -133,6 +133,34 @@ def test_per_gateway_prefixes(workspace: Path, cli) -> None:
     hybrid = {h["name"]: h["prefixes"] for h in doc["transitGateway"]["hybrid"]}
     assert hybrid["vpn-dc2"] == ["10.35.0.0/16"]
     assert hybrid["vpn-dc1"] == ["10.0.0.0/16", "10.35.0.0/16"]
+    # 10.35/16 still has two paths (dc1 and dx): no single path
+    assert not [f for f in doc["findings"] if f["rule"] == "HYBRID.SINGLE-PATH"]
+
+
+def test_each_cidr_through_one_gateway_is_a_single_path(workspace: Path, cli) -> None:
+    # two VPNs and no DX, but each gateway alone announces one of the on-premises CIDRs:
+    # losing either cuts every listed spoke off (reach means every CIDR), so no redundancy
+    split = (
+        "        dc1: {ip: 203.0.113.10, asn: 65010}\n"
+        "        dc2: {ip: 198.51.100.20, asn: 65020}\n"
+        "      directConnect: {gatewayId: 5f3e8a2c-1b2d-4c3e-9f00-0123456789ab}\n",
+        "        dc1: {ip: 203.0.113.10, asn: 65010, cidrs: [10.0.0.0/16]}\n"
+        "        dc2: {ip: 198.51.100.20, asn: 65020, cidrs: [10.35.0.0/16]}\n",
+    )
+    write_hybrid_stack(workspace, *split)
+    result = cli(workspace, "plan", "hybrid", "--format", "json")
+    assert result.code == 1  # production: an error
+    doc = json.loads(result.out)
+    assert doc["hybridFailure"] == [
+        {"lost": "vpn-dc1", "cutOff": ["ledger", "payments", "tools"]},
+        {"lost": "vpn-dc2", "cutOff": ["ledger", "payments", "tools"]},
+    ]
+    single = [f for f in doc["findings"] if f["rule"] == "HYBRID.SINGLE-PATH"]
+    assert [(f["severity"], f["subject"]) for f in single] == [
+        ("error", "vpn-dc1"),
+        ("error", "vpn-dc2"),
+    ]
+    assert "cuts off ledger, payments, tools" in single[0]["message"]
 
 
 def test_markdown_shows_on_premises(workspace: Path, cli) -> None:

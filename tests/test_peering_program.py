@@ -12,7 +12,7 @@ import pytest
 
 from foundation.config.yamlio import load_yaml
 from foundation.offline.mockrun import (
-    PEERING_TOKEN,
+    PEERINGS_TOKEN,
     TGW_TOKEN,
     PeeringWorld,
     Recording,
@@ -114,12 +114,43 @@ def test_accepter_finds_the_request_by_state_and_requester_tgw_and_tags_it(
         "foundation:stack": "prod-use1",
         "foundation:name": "peer-prod-euw1",
     }
-    lookup = next(args for token, args in world.calls if token == PEERING_TOKEN)
+    lookup = next(args for token, args in world.calls if token == PEERINGS_TOKEN)
     assert {"name": "transit-gateway-id", "values": ["tgw-prod-euw1"]} in lookup["filters"]
     assert {"name": "state", "values": ["pendingAcceptance", "available"]} in lookup["filters"]
     # routes follow the acceptance: they reference the accepter's output
     assert len(peer_routes(rec, "tgw-attach-peering")) == 5  # prod: 3, shared: 2
     assert any("Next, run pulumi up on prod-euw1" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize(
+    "world",
+    [
+        # intra-Region peering (§3.9 allows it): the requester's own side of the attachment
+        # is listed here too, under the same requester TGW id, carrying the requester's tags
+        PeeringWorld(attachment="pendingAcceptance", requester_side=True),
+        # the requester also peers with another stack of this Region: its request to that
+        # stack's TGW matches the requester's TGW id as well
+        PeeringWorld(attachment="pendingAcceptance", other_accepter=True),
+    ],
+    ids=["requester-side-listed", "request-to-another-stack"],
+)
+def test_accepter_takes_only_the_request_that_joins_its_own_tgw(
+    project: Path, world: PeeringWorld
+) -> None:
+    rec = run(project, USE1, world)
+    [accepter] = of_type(rec, ACCEPT)
+    assert accepter.inputs["transitGatewayAttachmentId"] == "tgw-attach-peering"
+    assert len(peer_routes(rec, "tgw-attach-peering")) == 5
+
+
+def test_accepter_with_two_matching_requests_accepts_none_and_says_why(project: Path) -> None:
+    # this stack's TGW is not found by its tags, so nothing tells the two requests apart
+    world = PeeringWorld(tgws={EUW1}, attachment="pendingAcceptance", other_accepter=True)
+    rec = run(project, USE1, world)
+    assert of_type(rec, ACCEPT) == []
+    assert peer_routes(rec, "tgw-attach-peering") == []
+    [warning] = [w for w in rec.warnings if "accepting none" in w]
+    assert "tgw-attach-peering, tgw-attach-peering-other" in warning
 
 
 def test_accepter_without_a_request_warns_and_routes_nothing(project: Path) -> None:

@@ -29,6 +29,7 @@ AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
 CALLER_TOKEN = "aws:index/getCallerIdentity:getCallerIdentity"
 TGW_TOKEN = "aws:ec2transitgateway/getTransitGateway:getTransitGateway"
 PEERING_TOKEN = "aws:ec2transitgateway/getPeeringAttachment:getPeeringAttachment"
+PEERINGS_TOKEN = "aws:ec2transitgateway/getPeeringAttachments:getPeeringAttachments"
 OFFLINE_ACCOUNT = "000000000000"  # offline there is no account: policies show this one
 HYBRID_TYPES = (
     "aws:ec2/vpnConnection:VpnConnection",
@@ -134,6 +135,12 @@ class PeeringWorld:
     tgws: set[str] | None = None
     attachment: str | None = "available"
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # what else the requester's TGW id matches in this Region: its own side of an
+    # intra-Region peering (tagged by the requester), its request to another stack here
+    requester_side: bool = False
+    other_accepter: bool = False
+    _requester: str = ""  # TGW ids the lookups saw: the requester's, this stack's
+    _own: str = ""
 
 
 def _filter_values(inputs: Mapping[str, Any], name: str) -> list[str]:
@@ -155,10 +162,34 @@ class OfflineMocks(pulumi.runtime.Mocks):
             stack = _filter_values(inputs, "tag:foundation:stack")[0]
             if world.tgws is not None and stack not in world.tgws:
                 raise LookupError(f"no matching EC2 Transit Gateway ({stack})")
+            if not inputs.get("region"):
+                world._own = f"tgw-{stack}"  # this stack's TGW, in its own Region
             return {"id": f"tgw-{stack}", "amazonSideAsn": 64512}
+        if token == PEERINGS_TOKEN:
+            world._requester = (_filter_values(inputs, "transit-gateway-id") or [""])[0]
+            if world.attachment is None or world.attachment not in _filter_values(inputs, "state"):
+                return {"ids": []}
+            ids = ["tgw-attach-peering"]
+            ids += ["tgw-attach-peering-requester"] if world.requester_side else []
+            ids += ["tgw-attach-peering-other"] if world.other_accepter else []
+            return {"ids": ids}
+        rid = str(inputs.get("id", ""))
+        if rid:  # one of the listed attachments, by id
+            accepter = "tgw-other" if rid.endswith("-other") else world._own
+            requester = world._requester.removeprefix("tgw-")  # its stack, as tagged
+            side = {"foundation:stack": requester} if rid.endswith("-requester") else {}
+            return {
+                "id": rid,
+                "state": world.attachment,
+                "transitGatewayId": world._requester,
+                "peerTransitGatewayId": accepter,
+                "tags": side,
+            }
         states = _filter_values(inputs, "state")
         if world.attachment is None or world.attachment not in states:
             raise LookupError("no matching EC2 Transit Gateway Peering Attachment")
+        if world.requester_side or world.other_accepter:  # as the provider refuses it
+            raise LookupError("multiple EC2 Transit Gateway Peering Attachments matched")
         return {"id": "tgw-attach-peering", "state": world.attachment}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -209,7 +240,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 "id": self.region,
             }
             return result, []  # pulumi allows None in the hint but iterates it
-        if args.token in (TGW_TOKEN, PEERING_TOKEN):
+        if args.token in (TGW_TOKEN, PEERING_TOKEN, PEERINGS_TOKEN):
             try:
                 return self._peering_call(args.token, args.args), []
             except LookupError as exc:  # as the provider reports "no matching ...": a failure

@@ -4,7 +4,8 @@ The remote routes and the peered-pool blackholes are static TGW routes: the ordi
 TGW-route comparison covers them once the peering attachment's id maps to its logical
 name, which this module teaches the name map. AWS does not copy the requester's tags to
 the accepter's side, so an attachment of our TGW without our tags is matched by its peer
-Region when exactly one planned peering goes there.
+Region when exactly one planned peering goes there. Within one Region the account also
+lists the other side of the same peering, tagged by the peer stack: that one is skipped.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def observe_peerings(
         else:
             continue
         state = str(att.get("State", ""))
-        if state in GONE:
+        if state in GONE or _other_side(att, tags_of(att), names.stack):
             continue
         rid = att["TransitGatewayAttachmentId"]
         name, tagged = names.learn(rid, att)
@@ -84,3 +85,12 @@ def observe_peerings(
                 tagged,
             )
         )
+
+
+def _other_side(att: dict[str, Any], tags: Mapping[str, str], stack: str) -> bool:
+    """The peer stack's own side of an intra-Region peering (its to check, not ours).
+
+    Across Regions each Region lists only its own side, so nothing is skipped there.
+    """
+    regions = {att.get(k, {}).get("Region") for k in ("RequesterTgwInfo", "AccepterTgwInfo")}
+    return len(regions) == 1 and tags.get("foundation:stack", stack) != stack

@@ -142,6 +142,22 @@ def hybrid_findings(plan: NetworkPlan, analysis: HybridAnalysis | None) -> list[
                 "Direct Connect gateway under onPremises",
             )
         )
+    else:
+        # several attachments, yet one of them alone brings some on-premises CIDR (per-gateway
+        # `cidrs:`): losing it cuts spokes off, which is a single path all the same
+        for loss in analysis.failures:
+            if loss.cut_off:
+                findings.append(
+                    Finding(
+                        "HYBRID.SINGLE-PATH",
+                        "error" if plan.production else "warning",
+                        loss.lost,
+                        f"some on-premises CIDR is reached only through {loss.lost}: losing it "
+                        f"cuts off {', '.join(loss.cut_off)} (REL02-BP02)",
+                        "announce each onPremises.cidrs entry through a second path: widen "
+                        "onPremises.vpn.<gateway>.cidrs of another gateway, or add one",
+                    )
+                )
     for r in analysis.on_premises:
         if r.reachable != r.intended:
             verb = "reaches" if r.reachable else f"cannot reach ({r.outcome})"
