@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from netaddr import IPAddress, IPNetwork, IPSet
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, field_validator, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import StrictInt, StrictStr, field_validator, model_validator
 
+from foundation.config.base import ConfigModel
 from foundation.errors import Problem
 from ipam.cidr import CidrError, parse_cidr
 
@@ -50,10 +50,7 @@ NOT_PUBLIC = (
 )
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=False
-    )
+_Model = ConfigModel
 
 
 def _cidr_list(value: list[str]) -> list[str]:

@@ -20,19 +20,15 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StrictInt,
     StrictStr,
     field_validator,
-    model_validator,
 )
-from pydantic.alias_generators import to_camel
 
+from foundation.config.base import SizedVpc
 from foundation.errors import Problem
-from ipam.cidr import CidrError, parse_cidr
 
 INSPECTION = "inspection"  # the VPC, its attachment and its TGW table share this name
 DEFAULT_INSPECTION_SIZE = 24
@@ -55,12 +51,8 @@ def domain_problem(domain: str) -> str:
     return ""
 
 
-class InspectionSpec(BaseModel):
+class InspectionSpec(SizedVpc):
     """Central inspection: an inspection VPC with a firewall endpoint per AZ."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=False
-    )
 
     size: Annotated[StrictInt, Field(ge=16, le=28)] | None = None
     cidr: StrictStr | None = None
@@ -68,22 +60,6 @@ class InspectionSpec(BaseModel):
     egress: StrictBool = True
     within_segment: StrictBool = False
     allow_domains: list[StrictStr] | None = None
-
-    @field_validator("cidr")
-    @classmethod
-    def _cidr(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_cidr(value, 16, 28)
-            except CidrError as exc:
-                raise ValueError(f"{exc.message} || {exc.fix}") from None
-        return value
-
-    @model_validator(mode="after")
-    def _size_or_cidr(self) -> InspectionSpec:
-        if self.size is not None and self.cidr is not None:
-            raise ValueError("give either size or cidr, not both || remove one of them")
-        return self
 
     @field_validator("allow_domains")
     @classmethod

@@ -25,19 +25,14 @@ from importlib import resources
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StrictInt,
     StrictStr,
-    field_validator,
-    model_validator,
 )
-from pydantic.alias_generators import to_camel
 
+from foundation.config.base import ConfigModel, SizedVpc
 from foundation.errors import Problem
-from ipam.cidr import CidrError, parse_cidr
 
 KEY = "sharedServices"
 VPC_NAME = "services"
@@ -49,10 +44,7 @@ DOMAIN_RE = re.compile(
 MAX_TARGETS = 6  # Route 53 Resolver: target IPs per forwarding rule
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=False
-    )
+_Model = ConfigModel
 
 
 class DnsSpec(_Model):
@@ -62,7 +54,7 @@ class DnsSpec(_Model):
     forward: dict[StrictStr, list[StrictStr]] = {}
 
 
-class SharedServicesSpec(_Model):
+class SharedServicesSpec(SizedVpc):
     """The services VPC, who may use it, its interface endpoints and its DNS."""
 
     size: Annotated[StrictInt, Field(ge=16, le=28)] | None = None
@@ -70,22 +62,6 @@ class SharedServicesSpec(_Model):
     segments: list[StrictStr] | None = None
     interface_endpoints: list[StrictStr] = []
     dns: DnsSpec = DnsSpec()
-
-    @field_validator("cidr")
-    @classmethod
-    def _cidr(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_cidr(value, 16, 28)
-            except CidrError as exc:
-                raise ValueError(f"{exc.message} || {exc.fix}") from None
-        return value
-
-    @model_validator(mode="after")
-    def _size_or_cidr(self) -> SharedServicesSpec:
-        if self.size is not None and self.cidr is not None:
-            raise ValueError("give either size or cidr, not both || remove one of them")
-        return self
 
 
 @dataclass(frozen=True)

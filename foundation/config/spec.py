@@ -40,16 +40,15 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
 
 from foundation.config import regions
 from foundation.config.accounts import NETWORK, account_problems
+from foundation.config.base import ConfigModel, Prefix, SizedVpc
 from foundation.config.hybrid import OnPremisesSpec, hybrid_problems
 from foundation.config.inspection import InspectionSpec, inspection_problems
 from foundation.config.peers import peer_key_problems
 from foundation.config.services import SharedServicesSpec, services_problems
 from foundation.errors import InputError, Problem
-from ipam.cidr import CidrError, parse_cidr
 
 ROOT = "foundation:network"
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}\Z")
@@ -58,7 +57,6 @@ KMS_KEY_ARN_RE = re.compile(
     r"^arn:aws(?:-[a-z]+)*:kms:(?P<region>[a-z0-9-]+):\d{12}:key/"
     r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})\Z"
 )
-VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
 RETENTION_DAYS = (
     1,
     3,
@@ -88,35 +86,14 @@ PRIVATE_ASNS = ((64512, 65534), (4200000000, 4294967294))
 DEFAULT_HUB_SIZE = 22
 DEFAULT_SPOKE_SIZE = 21
 
-Prefix = Annotated[StrictInt, Field(ge=VPC_MIN_PREFIX, le=VPC_MAX_PREFIX)]
+
+_Model = ConfigModel
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=False
-    )
-
-
-class _VpcSpec(_Model):
+class _VpcSpec(SizedVpc):
     size: Prefix | None = None
     cidr: StrictStr | None = None
     tiers: dict[str, Prefix] | None = None
-
-    @field_validator("cidr")
-    @classmethod
-    def _cidr(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_cidr(value, VPC_MIN_PREFIX, VPC_MAX_PREFIX)
-            except CidrError as exc:
-                raise ValueError(f"{exc.message} || {exc.fix}") from None
-        return value
-
-    @model_validator(mode="after")
-    def _size_or_cidr(self) -> _VpcSpec:
-        if self.size is not None and self.cidr is not None:
-            raise ValueError("give either size or cidr, not both || remove one of them")
-        return self
 
 
 class HubSpec(_VpcSpec):
