@@ -106,6 +106,7 @@ class Alarms(pulumi.ComponentResource):
         region: str,
         plan: Monitoring,
         resource_ids: Mapping[str, pulumi.Input[str]],
+        az_names: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("foundation:network:Alarms", name, None, opts)
@@ -167,7 +168,10 @@ class Alarms(pulumi.ComponentResource):
                 metric_name=alarm.metric,
                 dimensions={
                     alarm.dimension: resource_ids[alarm.subject],
-                    **dict(alarm.extra_dimensions),
+                    **{
+                        k: (az_names or {}).get(v, v) if k == "AvailabilityZone" else v
+                        for k, v in alarm.extra_dimensions
+                    },
                 },
                 statistic=alarm.statistic,
                 comparison_operator=alarm.comparison,

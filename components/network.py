@@ -145,7 +145,15 @@ class Network(pulumi.ComponentResource):
             watched |= {
                 v.firewall_key: v.firewall_name for v in vpcs if isinstance(v, InspectionVpc)
             }
-            Alarms("alarms", plan.stack, plan.region, plan.monitoring, watched, opts=child)
+            az_names = {  # across accounts the plan's AZs are IDs; alarm dimensions need names
+                az: name
+                for v in vpcs
+                if plan.az_ids and isinstance(v, InspectionVpc)
+                for az, name in v.az_names.items()
+            }
+            Alarms(
+                "alarms", plan.stack, plan.region, plan.monitoring, watched, az_names, opts=child
+            )
         self.vpc_ids = {v.plan_vpc.name: v.vpc_id for v in vpcs}
         self.subnet_ids = {v.plan_vpc.name: v.subnet_ids for v in vpcs}
         self.route_table_ids = {v.plan_vpc.name: v.route_table_ids for v in vpcs}

@@ -73,6 +73,8 @@ class _VpcBase(pulumi.ComponentResource):
         )
         self._subnets: dict[str, aws.ec2.Subnet] = {}
         self.subnet_ids = {}
+        # the AZ name AWS gives each planned AZ (an ID across accounts): CloudWatch wants names
+        self.az_names: dict[str, pulumi.Output[str]] = {}
         for sub in vpc.subnets:
             resource = aws.ec2.Subnet(
                 sub.name,
@@ -86,6 +88,7 @@ class _VpcBase(pulumi.ComponentResource):
                 opts=child,
             )
             self._subnets[sub.name] = resource
+            self.az_names.setdefault(sub.az, resource.availability_zone)
             self.subnet_ids.setdefault(sub.tier, {})[sub.az] = resource.id
         self._tables: dict[str, aws.ec2.RouteTable] = {}
         self.route_table_ids = {}

@@ -209,3 +209,26 @@ def test_tgw_routes_are_deleted_before_they_are_replaced(rec: Recording) -> None
     assert routes and all(r.delete_before_replace for r in routes)
     others = [r for r in rec.custom if r.type == "aws:ec2/vpc:Vpc"]
     assert not any(r.delete_before_replace for r in others)  # only where AWS needs it
+
+
+def test_firewall_alarms_name_the_az_even_when_the_plan_holds_az_ids(tmp_path) -> None:
+    """Across accounts the plan's AZs are IDs; CloudWatch's AvailabilityZone wants names."""
+    from tests.accounts_stack import write_accounts_stack
+
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    stack = write_accounts_stack(tmp_path)
+    path = tmp_path / "stacks" / f"Pulumi.{stack}.yaml"
+    path.write_text(
+        path.read_text()
+        + "    inspection: {eastWest: true, egress: true}\n"
+        + "    alarms: {topic: netops}\n"
+    )
+    rec = record(tmp_path, stack)
+    firewall = [
+        r.inputs
+        for r in rec.custom
+        if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm"
+        and r.inputs["namespace"] == "AWS/NetworkFirewall"
+    ]
+    zones = sorted(a["dimensions"]["AvailabilityZone"] for a in firewall)
+    assert zones == ["us-east-1a", "us-east-1b", "us-east-1c"]

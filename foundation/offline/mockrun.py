@@ -207,6 +207,10 @@ class OfflineMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:kms:{self.region}:{OFFLINE_ACCOUNT}:key/{args.name}"
         if args.typ in HYBRID_TYPES:  # AWS creates the TGW attachment for them
             state["transitGatewayAttachmentId"] = f"tgw-attach-{args.name}"
+        if args.typ == "aws:ec2/subnet:Subnet" and not state.get("availabilityZone"):
+            ids = list(regions.catalogue()[self.region])  # placed by AZ ID: AWS names the AZ
+            names = dict(zip(ids, regions.offline_az_names(self.region, len(ids)), strict=True))
+            state["availabilityZone"] = names.get(state.get("availabilityZoneId", ""), "")
         if args.typ == "aws:networkfirewall/firewall:Firewall":  # one endpoint per subnet
             state["firewallStatuses"] = [
                 {
