@@ -604,3 +604,24 @@ def test_rule_associations_are_read_in_the_spoke_accounts_that_made_them(
         ("services-rule-corp-example-com payments", "payments-prod"),
         ("services-rule-corp-example-com ledger", "data-prod"),
     }
+
+
+@pytest.mark.parametrize(
+    ("domain", "warned"),
+    [("amazonaws.com", True), ("ssm.us-east-1.amazonaws.com", True), ("corp.example.com", False)],
+)
+def test_a_forward_rule_over_a_central_zone_is_a_warning(
+    services_ws: Path, domain: str, warned: bool
+) -> None:
+    from foundation.network.analysis.services import forward_shadowing
+
+    plan = plan_of(services_ws, "dev")
+    shared = plan.shared_services
+    assert shared is not None
+    rule = replace(shared.rules[0], domain=domain)
+    plan = replace(plan, shared_services=replace(shared, rules=(rule,)))
+    found = forward_shadowing(plan)
+    assert [f.rule for f in found] == (["SERVICES.FORWARD-SHADOWS"] if warned else [])
+    if warned:
+        assert found[0].severity == "warning"
+        assert "ssm.us-east-1.amazonaws.com" in found[0].message

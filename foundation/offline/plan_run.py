@@ -33,7 +33,11 @@ from foundation.network.analysis import policy, reachability
 from foundation.network.analysis.findings import sort_findings
 from foundation.network.analysis.hybrid import analyse_hybrid, hybrid_findings
 from foundation.network.analysis.inspection import analyse_inspection, inspection_findings
-from foundation.network.analysis.services import services_findings, services_reach
+from foundation.network.analysis.services import (
+    forward_shadowing,
+    services_findings,
+    services_reach,
+)
 from foundation.network.build import build_plan
 from foundation.network.model import NetworkPlan
 from foundation.network.peering import peer_plans, peer_sides, with_peers
@@ -171,6 +175,7 @@ def _report(
     findings += hybrid_findings(plan, hybrid)
     reach = services_reach(plan)  # DESIGN §3.15: empty without shared services
     findings += services_findings(reach)
+    findings += forward_shadowing(plan)
     inspection = analyse_inspection(plan)
     findings += inspection_findings(inspection)
     if live_quotas is not None:

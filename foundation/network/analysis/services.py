@@ -94,6 +94,38 @@ def services_findings(reach: list[ServiceReach]) -> list[Finding]:
     return out
 
 
+def forward_shadowing(plan: NetworkPlan) -> list[Finding]:
+    """A forwarding rule for a central zone's name or a parent of it (a warning each).
+
+    Resolver rules take precedence over private hosted zones (AWS knowledge center,
+    "How can I use and override reverse DNS rules with Route 53 Resolver?"): queries the
+    central endpoint zone should answer may go to the forward targets instead.
+    """
+    shared = plan.shared_services
+    if shared is None:
+        return []
+    out = []
+    for rule in shared.rules:
+        domain = rule.domain.rstrip(".").lower()
+        zones = [z.domain.rstrip(".").lower() for z in shared.zones]
+        shadowed = [z for z in zones if z == domain or z.endswith("." + domain)]
+        if shadowed:
+            out.append(
+                Finding(
+                    "SERVICES.FORWARD-SHADOWS",
+                    "warning",
+                    rule.domain,
+                    f"forwarding rule {rule.domain} covers the central endpoint zone(s) "
+                    f"{', '.join(sorted(shadowed))}: Resolver rules take precedence over "
+                    "private hosted zones, so those names may be answered by the forward "
+                    "targets instead of the central endpoints",
+                    "forward a narrower domain (e.g. corp.example.com), or add a SYSTEM rule "
+                    "for each endpoint zone name so the private hosted zones answer",
+                )
+            )
+    return out
+
+
 def private_dns_conflicts(
     plan: NetworkPlan, own_endpoints: list[tuple[str, str, str]]
 ) -> list[Finding]:
