@@ -95,3 +95,21 @@ def test_a_forward_target_outside_onprem_is_bad_input(workspace: Path, cli) -> N
     assert "sharedServices.dns.forward" in result.err and "10.36.0.3" in result.err
     assert "Traceback" not in result.err
     assert snapshot(workspace / "stacks") == before
+
+
+def test_forward_targets_are_walked_from_the_outbound_endpoint(workspace: Path) -> None:
+    """With on-premises the targets are reached; without it every target is a warning."""
+    from foundation.network.analysis.hybrid import without
+    from foundation.network.analysis.services import forward_reach
+
+    _write(workspace)
+    plan = plan_of(workspace, "hybrid")
+    assert forward_reach(plan) == []
+    down = plan
+    for name in HYBRID:  # every VPN and DX down
+        down = without(down, name)
+    found = forward_reach(down)
+    assert [(f.rule, f.subject, f.severity) for f in found] == [
+        ("SERVICES.FORWARD-UNREACHABLE", "10.0.0.2", "warning"),
+        ("SERVICES.FORWARD-UNREACHABLE", "10.0.0.3", "warning"),
+    ]

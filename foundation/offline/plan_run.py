@@ -34,6 +34,7 @@ from foundation.network.analysis.findings import sort_findings
 from foundation.network.analysis.hybrid import analyse_hybrid, hybrid_findings
 from foundation.network.analysis.inspection import analyse_inspection, inspection_findings
 from foundation.network.analysis.services import (
+    forward_reach,
     forward_shadowing,
     services_findings,
     services_reach,
@@ -175,7 +176,7 @@ def _report(
     findings += hybrid_findings(plan, hybrid)
     reach = services_reach(plan)  # DESIGN §3.15: empty without shared services
     findings += services_findings(reach)
-    findings += forward_shadowing(plan)
+    findings += forward_shadowing(plan) + forward_reach(plan)
     inspection = analyse_inspection(plan)
     findings += inspection_findings(inspection)
     if live_quotas is not None:

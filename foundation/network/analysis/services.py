@@ -94,6 +94,42 @@ def services_findings(reach: list[ServiceReach]) -> list[Finding]:
     return out
 
 
+def forward_reach(plan: NetworkPlan, router: Router | None = None) -> list[Finding]:
+    """A warning for every forward target the outbound endpoint cannot reach by the walk.
+
+    The `services` subnets route only the pool and the on-premises CIDRs (§3.14) to the
+    TGW: without a hybrid path to the target, every forwarded query times out.
+    """
+    shared = plan.shared_services
+    if shared is None or shared.outbound is None:
+        return []
+    router = router or Router(plan)
+    services = plan.vpc(shared.vpc)
+    out = []
+    for target in sorted({t for r in shared.rules for t in r.targets}, key=IPAddress):
+        lost = []
+        for address in shared.outbound.addresses:
+            sub = services.subnet(address.subnet)
+            walk = router.walk(services.name, sub.route_table, sub.slot, IPAddress(target))
+            if walk.outcome != "delivered" or walk.delivered_to not in router.hybrid:
+                lost.append(f"{address.subnet} ({walk.outcome})")
+        if lost:
+            domains = sorted(r.domain for r in shared.rules if target in r.targets)
+            out.append(
+                Finding(
+                    "SERVICES.FORWARD-UNREACHABLE",
+                    "warning",
+                    target,
+                    f"forward target {target} ({', '.join(domains)}) is not reached from the "
+                    f"outbound Resolver endpoint in {', '.join(lost)}: queries forwarded "
+                    "there time out",
+                    "connect on-premises (`onPremises:` with a VPN or Direct Connect) and "
+                    "keep the target inside `onPremises.cidrs`",
+                )
+            )
+    return out
+
+
 def forward_shadowing(plan: NetworkPlan) -> list[Finding]:
     """A forwarding rule for a central zone's name or a parent of it (a warning each).
 
