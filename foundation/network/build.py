@@ -16,7 +16,7 @@ import string
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TypedDict
+from typing import Any, Literal, TypedDict
 
 from foundation.config.accounts import NETWORK
 from foundation.config.spec import NetworkSpec, StackSpec
@@ -137,6 +137,37 @@ def _common(spec: StackSpec, vpc: str, tables: list[RouteTable]) -> _SecureDefau
     }
 
 
+def allocated_vpc(
+    spec: StackSpec,
+    allocation: Allocation,
+    name: str,
+    role: Literal["hub", "spoke", "inspection", "services"],
+    subnets: list[Subnet],
+    tables: list[RouteTable],
+    segment: str | None = None,
+    **extra: Any,
+) -> Vpc:
+    """A VPC with what the allocation and the stack decide for every VPC alike.
+
+    Its CIDR, lock key and AZ slots come from the allocation, its flow log, endpoints and
+    default security group from the stack's secure defaults; `extra` sets the rest.
+    """
+    key = f"{spec.name}/{name}"
+    return Vpc(
+        name=name,
+        role=role,
+        segment=segment,
+        cidr=str(allocation.vpc(name)),
+        lock_key=key,
+        az_slots=allocation.slot_capacity.get(name, 0),
+        subnets=tuple(subnets),
+        route_tables=tuple(tables),
+        new=allocation.is_new(key),
+        **_common(spec, name, tables),
+        **extra,
+    )
+
+
 def _hub(spec: StackSpec, allocation: Allocation, azs: Mapping[int, str], pool: str) -> Vpc:
     net = spec.network
     egress = net.hub.egress
@@ -185,19 +216,15 @@ def _hub(spec: StackSpec, allocation: Allocation, azs: Mapping[int, str], pool: 
                     private=tier not in ("public", "transit"),
                 )
             )
-    return Vpc(
-        name="hub",
-        role="hub",
-        segment=None,
-        cidr=str(allocation.vpc("hub")),
-        lock_key=f"{spec.name}/hub",
-        az_slots=allocation.slot_capacity.get("hub", 0),
-        subnets=tuple(subnets),
-        route_tables=tuple(tables),
+    return allocated_vpc(
+        spec,
+        allocation,
+        "hub",
+        "hub",
+        subnets,
+        tables,
         nat_gateways=tuple(nats),
         internet_gateway="hub-igw",
-        new=allocation.is_new(f"{spec.name}/hub"),
-        **_common(spec, "hub", tables),
     )
 
 
@@ -222,18 +249,9 @@ def _spoke(
                 table, name, routes, tuple(s.name for s in tier_subnets), private=tier != "transit"
             )
         )
-    return Vpc(
-        name=name,
-        role="spoke",
-        segment=net.spokes[name].segment,
-        cidr=str(allocation.vpc(name)),
-        lock_key=f"{spec.name}/{name}",
-        az_slots=allocation.slot_capacity.get(name, 0),
-        subnets=tuple(subnets),
-        route_tables=tuple(tables),
-        new=allocation.is_new(f"{spec.name}/{name}"),
-        account=net.spokes[name].account,
-        **_common(spec, name, tables),
+    spoke = net.spokes[name]
+    return allocated_vpc(
+        spec, allocation, name, "spoke", subnets, tables, spoke.segment, account=spoke.account
     )
 
 

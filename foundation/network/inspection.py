@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from foundation.config.inspection import INSPECTION
 from foundation.config.spec import StackSpec
-from foundation.network.build import _common, _subnets, letter
+from foundation.network.build import _subnets, allocated_vpc, letter
 from foundation.network.model import (
     Alarm,
     FirewallEndpoint,
@@ -68,18 +68,7 @@ def inspection_vpc(spec: StackSpec, allocation: Allocation, azs: Mapping[int, st
                     private=False,
                 )
             )
-    return Vpc(
-        name=INSPECTION,
-        role="inspection",
-        segment=None,
-        cidr=str(allocation.vpc(INSPECTION)),
-        lock_key=f"{spec.name}/{INSPECTION}",
-        az_slots=allocation.slot_capacity.get(INSPECTION, 0),
-        subnets=tuple(subnets),
-        route_tables=tuple(tables),
-        new=allocation.is_new(f"{spec.name}/{INSPECTION}"),
-        **_common(spec, INSPECTION, tables),
-    )
+    return allocated_vpc(spec, allocation, INSPECTION, "inspection", subnets, tables)
 
 
 def inspected_segment_pairs(spec: StackSpec, reach: Mapping[str, set[str]]) -> set[tuple[str, str]]:

@@ -32,7 +32,7 @@ from foundation.config.services import (
 )
 from foundation.config.spec import ROOT, StackSpec
 from foundation.errors import InputError, Problem
-from foundation.network.build import _common, _subnets
+from foundation.network.build import _subnets, allocated_vpc
 from foundation.network.model import (
     ForwardRule,
     HostedZone,
@@ -92,18 +92,7 @@ def _vpc(
         tables.append(
             RouteTable(table, VPC_NAME, routes, tuple(s.name for s in tier_subnets), False)
         )
-    return Vpc(
-        name=VPC_NAME,
-        role="services",
-        segment=None,
-        cidr=str(allocation.vpc(VPC_NAME)),
-        lock_key=f"{spec.name}/{VPC_NAME}",
-        az_slots=allocation.slot_capacity.get(VPC_NAME, 0),
-        subnets=tuple(subnets),
-        route_tables=tuple(tables),
-        new=allocation.is_new(f"{spec.name}/{VPC_NAME}"),
-        **_common(spec, VPC_NAME, tables),
-    )
+    return allocated_vpc(spec, allocation, VPC_NAME, "services", subnets, tables)
 
 
 def _transit(
