@@ -18,17 +18,12 @@ from hypothesis import strategies as st
 
 from foundation.network.analysis.routing import INTERNET_PROBE, Router, tier_address, tier_table
 from foundation.network.model import NetworkPlan, Vpc
-from tests.test_routing_properties import plan_for, reach_by_hand
+from tests.test_routing_properties import plan_for, reach_by_hand, segment_graph
 
 
 @st.composite
 def inspected_networks(draw: st.DrawFn) -> dict[str, Any]:
-    n = draw(st.integers(1, 4))
-    segs = [f"s{i}" for i in range(n)]
-    segments: dict[str, Any] = {}
-    for i, name in enumerate(segs):
-        targets = draw(st.lists(st.sampled_from(segs[i + 1 :]), unique=True)) if i + 1 < n else []
-        segments[name] = {"connectsTo": targets, "isolated": draw(st.booleans())}
+    segs, segments = segment_graph(draw, draw(st.integers(1, 4)))
     spokes = {}
     for i in range(draw(st.integers(2, 6))):
         spokes[f"v{i}"] = {"segment": draw(st.sampled_from(segs)), "size": 22}

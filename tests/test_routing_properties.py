@@ -20,14 +20,19 @@ from ipam.lock import LockFile
 ADDRESSES = parse_address_plan({"pools": {"p": "10.64.0.0/12"}}, "addresses.yaml")
 
 
-@st.composite
-def networks(draw: st.DrawFn) -> dict[str, Any]:
-    n = draw(st.integers(1, 5))
+def segment_graph(draw: st.DrawFn, n: int) -> tuple[list[str], dict[str, Any]]:
+    """n segments, each connected to a random set of later ones and maybe isolated."""
     segs = [f"s{i}" for i in range(n)]
     segments: dict[str, Any] = {}
     for i, name in enumerate(segs):
         targets = draw(st.lists(st.sampled_from(segs[i + 1 :]), unique=True)) if i + 1 < n else []
         segments[name] = {"connectsTo": targets, "isolated": draw(st.booleans())}
+    return segs, segments
+
+
+@st.composite
+def networks(draw: st.DrawFn) -> dict[str, Any]:
+    segs, segments = segment_graph(draw, draw(st.integers(1, 5)))
     spokes = {}
     for i in range(draw(st.integers(1, 7))):
         spokes[f"v{i}"] = {"segment": draw(st.sampled_from(segs)), "size": 22}
