@@ -26,7 +26,7 @@ def _tags(inputs: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [{"ResourceType": kind, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
 
 
-def record_stack(project: Path, stack: str) -> Recording:
+def record_stack(project: Path, stack: str, **options: Any) -> Recording:
     """Run the program for a stack under the mock engine (as `pulumi up`)."""
     config = load_yaml(project / "stacks" / f"Pulumi.{stack}.yaml")["config"]
     return run_program(
@@ -37,6 +37,7 @@ def record_stack(project: Path, stack: str) -> Recording:
         preview=False,
         offline=True,
         project_root=project,
+        **options,
     )
 
 

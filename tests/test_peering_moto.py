@@ -17,10 +17,8 @@ from typing import Any
 import boto3
 import pytest
 
-from foundation.config.yamlio import load_yaml
-from foundation.offline.mockrun import PeeringWorld, Recording, Registration, run_program
-from tests.conftest import REPO
-from tests.moto_deploy import deploy
+from foundation.offline.mockrun import PeeringWorld, Recording, Registration
+from tests.moto_deploy import deploy, record_stack
 from tests.peering_project import EUW1, USE1, both_planned, peered_project
 
 pytestmark = pytest.mark.moto
@@ -31,17 +29,7 @@ REGION = {USE1: "us-east-1", EUW1: "eu-west-1"}
 
 
 def record(project: Path, stack: str) -> Recording:
-    config = load_yaml(project / "stacks" / f"Pulumi.{stack}.yaml")["config"]
-    return run_program(
-        REPO / "__main__.py",
-        stack,
-        config["aws:region"],
-        config["foundation:network"],
-        preview=False,
-        offline=True,
-        project_root=project,
-        peering=PeeringWorld(),
-    )
+    return record_stack(project, stack, peering=PeeringWorld())
 
 
 def split(rec: Recording) -> tuple[Recording, Recording, set[str]]:

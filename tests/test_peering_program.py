@@ -10,18 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from foundation.config.yamlio import load_yaml
 from foundation.offline.mockrun import (
     PEERINGS_TOKEN,
     TGW_TOKEN,
     PeeringWorld,
     Recording,
-    run_program,
 )
-from tests.conftest import REPO
 from tests.peering_project import EUW1, USE1, both_planned, peered_project
+from tests.test_program import record
 
-PROGRAM = REPO / "__main__.py"
 ATTACH = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
 ACCEPT = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"
 ROUTE = "aws:ec2transitgateway/route:Route"
@@ -36,17 +33,7 @@ def project(tmp_path: Path, cli) -> Path:
 
 
 def run(project: Path, stack: str, world: PeeringWorld) -> Recording:
-    config = load_yaml(project / "stacks" / f"Pulumi.{stack}.yaml")["config"]
-    return run_program(
-        PROGRAM,
-        stack,
-        config["aws:region"],
-        config["foundation:network"],
-        preview=True,
-        offline=True,
-        project_root=project,
-        peering=world,
-    )
+    return record(project, stack, peering=world)
 
 
 def of_type(rec: Recording, typ: str) -> list:

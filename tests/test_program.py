@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pytest
@@ -38,7 +39,8 @@ TAGGABLE = {
 }
 
 
-def record(project: Path, stack: str, preview: bool = True) -> Recording:
+def record(project: Path, stack: str, preview: bool = True, **options: Any) -> Recording:
+    """Run the program for a stack under the mock engine (`options` go to run_program)."""
     config = load_yaml(project / "stacks" / f"Pulumi.{stack}.yaml")["config"]
     return run_program(
         PROGRAM,
@@ -48,6 +50,7 @@ def record(project: Path, stack: str, preview: bool = True) -> Recording:
         preview=preview,
         offline=True,
         project_root=project,
+        **options,
     )
 
 
